@@ -1,0 +1,111 @@
+"""Commands over a dataset folder: info, validate, diff, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import dataset as dataset_lib
+from ..diff import diff as diff_datasets
+from ..export import FORMATS, export_table, export_text
+from ..schemas import TABLES
+from ..validation import validate as validate_dataset
+from .options import data_option, emit_json, emit_table, json_option
+
+
+@click.command()
+@data_option()
+@json_option
+def info(data: Path, as_json: bool) -> None:
+    """Show the dataset's version, its documents and the row count of every table.
+
+    \b
+    Example:
+        stancetrack info
+        stancetrack info --data path/to/dataset --json
+    """
+    ds = dataset_lib.load(data)
+    counts = {name: len(ds.table(name)) for name in TABLES}
+    if as_json:
+        emit_json({"path": str(data), "dataset_version": ds.version,
+                   "schema_version": ds.manifest.get("schema_version"), "rows": counts,
+                   "documents": ds.documents["document_id"].tolist()})
+        return
+    click.echo(f"stancetrack dataset {ds.version} (schema {ds.manifest.get('schema_version')}) at {data}")
+    for _, doc in ds.documents.iterrows():
+        window = f"{doc['published_earliest']:%Y-%m-%d}..{doc['published_latest']:%Y-%m-%d}"
+        click.echo(f"  {doc['document_id']}: {doc['title']} — {doc['author']} ({doc['language']}, {window})")
+    for name, n in counts.items():
+        click.echo(f"  {name:<12} {n:>6} rows")
+
+
+@click.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
+@data_option()
+@json_option
+def validate(directory: Path | None, data: Path, as_json: bool) -> None:
+    """Check a dataset in every layer; exit 1 if any problem is found.
+
+    Checks each row against its table's JSON Schema, unique keys, references between tables, every span
+    against the source text (quote == text[start:end]) and the files against manifest.json. Every problem
+    is listed with its table, row, id, field and error code.
+
+    \b
+    Example:
+        stancetrack validate
+        stancetrack validate path/to/dataset --json
+    """
+    folder = directory or data
+    report = validate_dataset(folder)
+    if as_json:
+        click.echo(report.to_json())
+    elif report.valid:
+        click.echo(f"valid: {folder} ({len(report.tables_checked)} tables, no errors)")
+    else:
+        frame = report.to_frame()
+        emit_table(frame[["table", "row", "id", "field", "code", "message"]], max_width=70)
+        click.echo(f"\n{len(report.errors)} problem(s) in {folder}", err=True)
+    raise SystemExit(0 if report.valid else 1)
+
+
+@click.command()
+@click.argument("old_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.argument("new_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--table", "tables", multiple=True, type=click.Choice(TABLES), help="Only these tables.")
+@json_option
+def diff(old_dir: Path, new_dir: Path, tables: tuple[str, ...], as_json: bool) -> None:
+    """Rows added, removed and changed between two dataset folders, by id and column.
+
+    \b
+    Example:
+        stancetrack diff old/dataset dataset
+        stancetrack diff old/dataset dataset --table stances --json
+    """
+    result = diff_datasets(old_dir, new_dir, tables or TABLES)
+    if as_json:
+        emit_json([c.__dict__ for c in result.changes])
+    elif result.empty:
+        click.echo("no differences")
+    else:
+        emit_table(result.to_frame(), max_width=50)
+
+
+@click.command()
+@click.argument("table", type=click.Choice(TABLES))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE (atomically).")
+@data_option()
+def export(table: str, fmt: str, output: Path | None, data: Path) -> None:
+    """Export one table as CSV or JSON Lines (to standard output, or -o FILE).
+
+    \b
+    Example:
+        stancetrack export stances --format csv -o stances.csv
+        stancetrack export predictions --format jsonl
+    """
+    if output is None:
+        click.echo(export_text(data, table, fmt), nl=False)
+    else:
+        export_table(data, table, fmt, output)
+        click.echo(f"wrote {output}", err=True)

@@ -1,0 +1,66 @@
+"""What changed between two versions of a dataset: rows added, removed and changed, by id and column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .frames import records_from_arrow
+from .schemas import TABLES, table_schema
+from .storage import read_table, table_path
+
+
+@dataclass
+class Change:
+    table: str
+    id: str
+    change: str  # added | removed | changed
+    column: str | None = None
+    old: object = None
+    new: object = None
+
+
+@dataclass
+class Diff:
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([c.__dict__ for c in self.changes], columns=["table", "id", "change", "column", "old", "new"])
+
+    def summary(self) -> pd.DataFrame:
+        """Counts of added, removed and changed rows per table."""
+        frame = self.to_frame().drop_duplicates(["table", "id", "change"])
+        counts = frame.groupby(["table", "change"]).size().unstack(fill_value=0)
+        return counts.reindex(columns=["added", "removed", "changed"], fill_value=0)
+
+
+def _rows(folder: Path, name: str) -> dict[str, dict]:
+    if not table_path(folder, name).exists():
+        return {}
+    key = table_schema(name).key
+    return {r[key]: r for r in records_from_arrow(read_table(folder, name))}
+
+
+def diff_records(name: str, old: dict[str, dict], new: dict[str, dict]) -> list[Change]:
+    changes = [Change(name, k, "removed") for k in old if k not in new]
+    changes += [Change(name, k, "added") for k in new if k not in old]
+    for k in old.keys() & new.keys():
+        for column in table_schema(name).columns:
+            if old[k].get(column) != new[k].get(column):
+                changes.append(Change(name, k, "changed", column, old[k].get(column), new[k].get(column)))
+    order = {"removed": 0, "added": 1, "changed": 2}
+    return sorted(changes, key=lambda c: (order[c.change], c.id, c.column or ""))
+
+
+def diff(old_dir: str | Path, new_dir: str | Path, tables: tuple[str, ...] = TABLES) -> Diff:
+    """Compare two dataset folders table by table."""
+    result = Diff()
+    for name in tables:
+        result.changes += diff_records(name, _rows(Path(old_dir), name), _rows(Path(new_dir), name))
+    return result

@@ -1,0 +1,114 @@
+"""Exceptions, and the error record every validation problem becomes.
+
+An exception says an operation could not be done; an :class:`ErrorRecord` says where the data is wrong. Writers
+raise :class:`InvalidData` carrying the records, so a caller can show every problem at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+#: Every error code, with what it means. Codes are stable: tools may match on them.
+CODES: dict[str, str] = {
+    # layer 1: one row against its table's JSON Schema (the code is the JSON Schema keyword that failed)
+    "type": "the value has the wrong type (or is null where null is not allowed)",
+    "required": "a required field is missing",
+    "additionalProperties": "a field the schema does not define",
+    "enum": "the value is not one of the allowed values",
+    "const": "the value differs from the one the rule requires",
+    "pattern": "the text does not match the required pattern",
+    "format": "the text is not a valid date or URI",
+    "minLength": "the text is empty or too short",
+    "minimum": "the number is below the allowed minimum",
+    "maximum": "the number is above the allowed maximum",
+    "minItems": "the list has too few items",
+    "uniqueItems": "the list repeats an item",
+    "conditional": "a rule that applies because of another field's value failed (e.g. a hedged prediction without a cue)",
+    # layer 1, table level
+    "column-missing": "a column the schema requires is absent from the table",
+    "column-extra": "the table has a column the schema does not define",
+    # layer 2: keys
+    "duplicate-key": "two rows share the same primary key",
+    "unsorted": "rows are not in key order",
+    # layer 3: across tables
+    "foreign-key": "a reference to another table does not resolve",
+    "authorial-holder": "an authorial stance is not held by its document's author",
+    # layer 4: against the source text
+    "span-order": "`end` is not greater than `start`",
+    "span-bounds": "the span falls outside its document's text",
+    "quote-mismatch": "`quote` differs from the source text at `start:end`",
+    "source-missing": "the document's source file cannot be found",
+    "source-hash": "the source file's SHA-256 differs from `text_sha256`",
+    "source-length": "`char_count` differs from the text's length in code points",
+    "source-not-nfc": "the source text is not in Unicode NFC",
+    "date-window": "`published_latest` is before `published_earliest`",
+    # layer 5: against the manifest
+    "manifest-missing": "manifest.json is absent or unreadable",
+    "file-missing": "a table's Parquet file is absent",
+    "file-unlisted": "a table is missing from the manifest",
+    "checksum": "a file's SHA-256 differs from the manifest",
+    "row-count": "a table's row count differs from the manifest",
+    "parquet-unreadable": "a Parquet file cannot be read",
+    "schema-version": "the dataset was written under another schema version",
+}
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    """One problem in the data: where it is (table, row position, record id, field), what rule, which value."""
+
+    table: str
+    code: str
+    message: str
+    row: int | None = None
+    id: str | None = None
+    field: str | None = None
+    value: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        where = self.table
+        if self.id is not None:
+            where += f"[{self.id}]"
+        elif self.row is not None:
+            where += f"[row {self.row}]"
+        if self.field:
+            where += f".{self.field}"
+        return f"{where}: {self.code}: {self.message}"
+
+
+class StancetrackError(Exception):
+    """Base class of every error stancetrack raises."""
+
+
+class InvalidData(StancetrackError):
+    """The data breaks the schema's rules; nothing was written. ``errors`` lists every problem."""
+
+    def __init__(self, errors: list[ErrorRecord], context: str = "the data is invalid"):
+        self.errors = list(errors)
+        shown = "\n".join(f"  - {e}" for e in self.errors[:20])
+        more = f"\n  … and {len(self.errors) - 20} more" if len(self.errors) > 20 else ""
+        super().__init__(f"{context}; nothing was written ({len(self.errors)} problem(s)):\n{shown}{more}")
+
+
+class DatasetNotFound(StancetrackError):
+    """No dataset (manifest.json and Parquet files) at the given path."""
+
+
+class ReadOnlyDataset(StancetrackError):
+    """The packaged release is read-only: copy it (``stancetrack export``) or pass ``--data DIR``."""
+
+
+class LockTimeout(StancetrackError):
+    """Another writer holds the dataset's lock."""
+
+
+class UnknownTable(StancetrackError):
+    """The table name is not one of the dataset's tables."""
+
+
+class MissingExtra(StancetrackError):
+    """An optional dependency is not installed; the message says which ``pip install`` adds it."""

@@ -1,0 +1,34 @@
+"""Export one table as CSV or JSON Lines, for review and for tools that do not read Parquet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from .frames import records_from_arrow
+from .schemas import table_schema
+from .storage import atomic_write_bytes, read_table
+
+FORMATS = ("csv", "jsonl")
+
+
+def export_text(dataset_dir: str | Path, name: str, fmt: str) -> str:
+    """The table as CSV (lists and objects JSON-encoded in their cells) or JSON Lines."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    records = records_from_arrow(read_table(Path(dataset_dir), name))
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=table_schema(name).columns, lineterminator="\n")
+    writer.writeheader()
+    for r in records:
+        writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
+                         for k, v in r.items()})
+    return buffer.getvalue()
+
+
+def export_table(dataset_dir: str | Path, name: str, fmt: str, output: str | Path) -> None:
+    atomic_write_bytes(Path(output), export_text(dataset_dir, name, fmt).encode("utf-8"))

@@ -1,0 +1,105 @@
+"""Conversions between the three forms a table takes: JSON-ready records, Arrow tables and pandas frames.
+
+Records are what the JSON Schemas judge (dates as ISO strings, lists as lists, null as None). Arrow tables are
+what Parquet stores, typed by the schema. Frames are what researchers get: enumerations as categoricals,
+dates as datetime64, nullable integers and booleans, lists as Python lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any, Iterable
+
+import pandas as pd
+import pyarrow as pa
+
+from .schemas import table_schema
+
+
+def jsonable(value: Any) -> Any:
+    """A value as JSON would hold it: dates as ISO strings, numpy scalars and arrays as Python ones, NA as None."""
+    if value is None:
+        return None
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        if pd.isna(value):
+            return None
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):  # numpy scalar or array
+        return jsonable(value.tolist())
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def records_from_frame(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready records from a DataFrame, one per row, with every column the frame has."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, (jsonable(v) for v in row))) for row in frame.itertuples(index=False, name=None)]
+
+
+def records_from_arrow(table: pa.Table) -> list[dict[str, Any]]:
+    return [jsonable(r) for r in table.to_pylist()]
+
+
+def _from_json(value: Any, typ: pa.DataType) -> Any:
+    """A JSON-ready value in the Python form pyarrow expects for ``typ``."""
+    if value is None:
+        return None
+    if pa.types.is_date32(typ):
+        return dt.date.fromisoformat(value) if isinstance(value, str) else value
+    if pa.types.is_list(typ):
+        return [_from_json(v, typ.value_type) for v in value]
+    if pa.types.is_struct(typ):
+        return {f.name: _from_json(value.get(f.name), f.type) for f in typ}
+    return value
+
+
+def arrow_from_records(name: str, records: Iterable[dict[str, Any]]) -> pa.Table:
+    """An Arrow table typed by the table's schema, from valid JSON-ready records."""
+    schema = table_schema(name).arrow_schema()
+    rows = list(records)
+    arrays = [pa.array([_from_json(r.get(f.name), f.type) for r in rows], type=f.type) for f in schema]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def frame_from_arrow(name: str, table: pa.Table) -> pd.DataFrame:
+    """The researcher's DataFrame of a table: schema-typed columns with pandas' own dtypes."""
+    ts = table_schema(name)
+    frame = pd.DataFrame(index=pd.RangeIndex(table.num_rows))
+    for col in ts.columns:
+        values = table.column(col)
+        typ = values.type
+        enum = ts.enum(col)
+        if enum is not None:
+            series = pd.Categorical(values.to_pylist(), categories=enum)
+        elif pa.types.is_date32(typ):
+            series = pd.to_datetime(pd.Series(values.to_pylist(), dtype="object")).astype("datetime64[ns]")
+        elif pa.types.is_int64(typ):
+            series = pd.array(values.to_pylist(), dtype="Int64")
+        elif pa.types.is_boolean(typ):
+            series = pd.array(values.to_pylist(), dtype="boolean")
+        elif pa.types.is_float64(typ):
+            series = pd.array(values.to_pylist(), dtype="float64")
+        elif pa.types.is_string(typ):
+            series = pd.array(values.to_pylist(), dtype="string")
+        else:  # lists and structs: plain Python objects
+            series = pd.Series(values.to_pylist(), dtype="object")
+        frame[col] = series
+    return frame
+
+
+def arrow_from_frame(name: str, frame: pd.DataFrame) -> pa.Table:
+    return arrow_from_records(name, records_from_frame(frame))
+
+
+def frame_from_records(name: str, records: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    return frame_from_arrow(name, arrow_from_records(name, records))

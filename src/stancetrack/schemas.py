@@ -1,0 +1,122 @@
+"""The JSON Schemas of the tables, and everything derived from them: keys, references, Arrow types.
+
+The schemas under ``schema/`` are the single place where a rule is written. This module reads them once and
+derives the Arrow schema, the primary key, the foreign keys and the enumerations the rest of the package uses.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import pyarrow as pa
+
+from .errors import UnknownTable
+from .resources import schema_dir
+
+#: The tables, in dependency order (a table only refers to tables before it, outcomes last).
+TABLES: tuple[str, ...] = (
+    "documents", "segments", "actors", "topics", "mentions", "stances", "predictions", "outcomes",
+)
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    field: str
+    table: str
+    ref: str
+    when: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """One table's JSON Schema and what is derived from it."""
+
+    name: str
+    json_schema: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return self.json_schema["x-primary-key"]
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.json_schema["properties"])
+
+    @property
+    def foreign_keys(self) -> list[ForeignKey]:
+        return [ForeignKey(fk["field"], fk["references"]["table"], fk["references"]["field"], fk.get("when", {}))
+                for fk in self.json_schema.get("x-foreign-keys", [])]
+
+    @property
+    def has_spans(self) -> bool:
+        return bool(self.json_schema.get("x-spans"))
+
+    def property(self, column: str) -> dict[str, Any]:
+        return self.json_schema["properties"][column]
+
+    def enum(self, column: str) -> list[str] | None:
+        return self.property(column).get("enum")
+
+    def date_columns(self) -> list[str]:
+        return [c for c in self.columns if self.property(c).get("format") == "date"]
+
+    def arrow_schema(self) -> pa.Schema:
+        return _arrow_schema(self.name)
+
+
+def _types(prop: dict[str, Any]) -> tuple[str, bool]:
+    """The non-null JSON type of a property and whether null is allowed."""
+    declared = prop["type"]
+    kinds = [declared] if isinstance(declared, str) else list(declared)
+    nullable = "null" in kinds
+    kinds = [k for k in kinds if k != "null"]
+    if len(kinds) != 1:
+        raise ValueError(f"one non-null type per property is supported, got {declared!r}")
+    return kinds[0], nullable
+
+
+def arrow_type(prop: dict[str, Any]) -> pa.DataType:
+    """The Arrow type of a JSON Schema property."""
+    kind, _ = _types(prop)
+    if kind == "string":
+        return pa.date32() if prop.get("format") == "date" else pa.string()
+    if kind == "integer":
+        return pa.int64()
+    if kind == "number":
+        return pa.float64()
+    if kind == "boolean":
+        return pa.bool_()
+    if kind == "array":
+        return pa.list_(arrow_type(prop["items"]))
+    if kind == "object":
+        return pa.struct([arrow_field(name, sub) for name, sub in prop["properties"].items()])
+    raise ValueError(f"no Arrow type for JSON type {kind!r}")
+
+
+def arrow_field(name: str, prop: dict[str, Any]) -> pa.Field:
+    _, nullable = _types(prop)
+    description = prop.get("description", "")
+    return pa.field(name, arrow_type(prop), nullable=nullable, metadata={"description": description})
+
+
+@lru_cache(maxsize=None)
+def _arrow_schema(name: str) -> pa.Schema:
+    sch = table_schema(name).json_schema
+    return pa.schema([arrow_field(col, prop) for col, prop in sch["properties"].items()],
+                     metadata={"table": name, "description": sch.get("description", "")})
+
+
+@lru_cache(maxsize=None)
+def table_schema(name: str) -> TableSchema:
+    if name not in TABLES:
+        raise UnknownTable(f"unknown table {name!r}; the tables are: {', '.join(TABLES)}")
+    path = schema_dir() / f"{name}.schema.json"
+    return TableSchema(name, json.loads(path.read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
+def schema_version() -> str:
+    return (schema_dir() / "VERSION").read_text(encoding="utf-8").strip()
