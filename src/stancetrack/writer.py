@@ -4,8 +4,8 @@
         tx.append("outcomes", [record])
 
 On leaving the block the whole resulting dataset is validated (layers 1–4); only when it is valid are the
-changed tables written, the manifest last. Any exception inside the block, or any validation error, leaves
-the files exactly as they were.
+changed tables written, the manifest last, then the folder's derived metadata (:mod:`stancetrack.metadata`).
+Any exception inside the block, or any validation error, leaves the files exactly as they were.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from .errors import DatasetNotFound, InvalidData
 from .frames import arrow_from_records, frame_from_arrow, records_from_arrow, records_from_frame
+from .metadata import write_dataset_files
 from .schemas import TABLES, table_schema
 from .storage import locked, read_manifest, read_table, table_path, write_tables
 from .validation import validate_table, validate_tables
@@ -97,6 +98,7 @@ class Transaction:
             raise InvalidData(report.errors, f"the change to {self.dataset_dir} would make it invalid")
         changed = dict(self._changed) if self._changed else {n: tables[n] for n in TABLES}
         write_tables(self.dataset_dir, changed, self.dataset_version)
+        write_dataset_files(self.dataset_dir)  # croissant.json, datapackage.json, README.md: after the manifest
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ import click
 from .._version import __version__
 from ..errors import StancetrackError
 from . import dataset
+from . import metadata
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -23,6 +24,7 @@ def cli() -> None:
 
 for command in (dataset.info, dataset.validate, dataset.diff, dataset.export):
     cli.add_command(command)
+cli.add_command(metadata.metadata)
 
 
 def main() -> None:

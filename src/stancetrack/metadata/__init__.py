@@ -1,0 +1,119 @@
+"""Every derived metadata file, generated from the JSON Schemas, schema/dataset.json, the manifest and the data.
+
+In the dataset folder (rewritten by the writer after each write, and shipped in the wheel):
+    croissant.json     MLCommons Croissant 1.0
+    datapackage.json   Frictionless Data Package
+    README.md          Hugging Face card: one config per table, composition
+
+Beside it, in a checkout (rewritten by ``stancetrack metadata``):
+    DATASET.md         the dataset card: YAML front matter and the generated blocks (composition, fields)
+    README.md          the table and column reference, after ``<!-- README:reference -->``
+
+None of these files is a table: the manifest does not list them and validation does not read them.
+``generate`` returns the bytes each should hold; ``stale`` the ones that differ on disk; ``regenerate`` writes
+those (atomically, each through a temporary file).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ..storage import atomic_write_bytes
+from . import cards
+from .croissant import croissant
+from .frictionless import datapackage
+from .sources import Sources
+
+__all__ = ["DATASET_FILES", "generate", "regenerate", "stale", "write_dataset_files"]
+
+DATASET_FILES = ("croissant.json", "datapackage.json", "README.md")
+CARD = "DATASET.md"
+README = "README.md"
+README_ANCHOR = "<!-- README:reference -->"
+
+
+def _json(document: dict[str, Any]) -> bytes:
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _folder_card(src: Sources) -> str:
+    record = src.record
+    body = (f"# {record['title']}\n\n{record['description']}\n\n"
+            "This folder is the release: one Parquet file per table, `manifest.json` (version, SHA-256 and row "
+            "count of every file), `croissant.json` (MLCommons Croissant 1.0) and `datapackage.json` (Frictionless "
+            "Data Package). Every offset points into the source text under `../seeds/`. The full dataset card is "
+            "`DATASET.md` in the stancetrack repository.\n\n"
+            "```python\nfrom datasets import load_dataset\nstances = load_dataset(\"path/to/dataset\", \"stances\")"
+            "[\"train\"]\n```\n\n"
+            f"## Composition\n\n{cards.composition(src)}\n")
+    return cards.front_matter(src, "") + "\n" + body
+
+
+def dataset_files(dataset_dir: Path) -> dict[Path, bytes]:
+    """The derived files of a dataset folder, with the bytes each should hold."""
+    folder = Path(dataset_dir)
+    src = Sources(folder)
+    return {
+        folder / "croissant.json": _json(croissant(src)),
+        folder / "datapackage.json": _json(datapackage(src)),
+        folder / "README.md": _folder_card(src).encode("utf-8"),
+    }
+
+
+def checkout_files(dataset_dir: Path) -> dict[Path, bytes]:
+    """DATASET.md and README.md beside ``dataset_dir``, where they exist, with their generated parts renewed."""
+    folder = Path(dataset_dir)
+    root = folder.parent
+    src = Sources(folder)
+    out: dict[Path, bytes] = {}
+    card = root / CARD
+    if card.is_file():
+        text = cards.replace_front_matter(card.read_text(encoding="utf-8"), cards.front_matter(src, f"{folder.name}/"))
+        text = cards.put_block(text, "composition", cards.composition(src))
+        text = cards.put_block(text, "fields", cards.field_reference("####"))
+        text = cards.put_block(text, "rights", cards.rights(src))
+        text = cards.put_block(text, "citation", cards.citation(src))
+        out[card] = text.encode("utf-8")
+    readme = root / README
+    if readme.is_file() and README_ANCHOR in (current := readme.read_text(encoding="utf-8")):
+        out[readme] = cards.put_block(current, "reference", _readme_reference(), anchor=README_ANCHOR).encode("utf-8")
+    return out
+
+
+def _readme_reference() -> str:
+    return ("## Tables and columns\n\n"
+            "Generated from `schema/*.schema.json` by `stancetrack metadata` (a test fails when it drifts). The same "
+            "descriptions are in `dataset/croissant.json` (Croissant), `dataset/datapackage.json` (Frictionless) and "
+            "the dataset card [DATASET.md](DATASET.md).\n\n" + cards.field_reference("###"))
+
+
+def generate(dataset_dir: Path, checkout: bool = True) -> dict[Path, bytes]:
+    """Every derived file of ``dataset_dir`` (and, with ``checkout``, of the checkout around it)."""
+    files = dataset_files(dataset_dir)
+    if checkout:
+        files.update(checkout_files(dataset_dir))
+    return files
+
+
+def _differing(files: dict[Path, bytes]) -> dict[Path, bytes]:
+    return {path: data for path, data in files.items() if not path.is_file() or path.read_bytes() != data}
+
+
+def stale(dataset_dir: Path, checkout: bool = True) -> list[Path]:
+    """The derived files whose content on disk differs from a fresh generation (missing ones included)."""
+    return list(_differing(generate(dataset_dir, checkout)))
+
+
+def regenerate(dataset_dir: Path, checkout: bool = True) -> list[Path]:
+    """Rewrite the derived files that differ from a fresh generation; return them."""
+    changed = _differing(generate(dataset_dir, checkout))
+    for path, data in changed.items():
+        atomic_write_bytes(path, data)
+    return list(changed)
+
+
+def write_dataset_files(dataset_dir: Path) -> list[Path]:
+    """The writer's hook: bring the dataset folder's own metadata up to date after a write."""
+    return regenerate(dataset_dir, checkout=False)

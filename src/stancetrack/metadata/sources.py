@@ -1,0 +1,77 @@
+"""What every derived metadata file is made from: the dataset-level record, the table schemas, the manifest, the data.
+
+Gathered once into a :class:`Sources`, so that each output format (Croissant, Frictionless, the cards) is a pure
+function of it and a regeneration at any time gives the same bytes for the same inputs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..resources import schema_dir
+from ..schemas import TABLES, TableSchema, table_schema
+from ..storage import read_manifest, read_table, table_path
+
+DATASET_RECORD = "dataset.json"
+
+
+def dataset_record() -> dict[str, Any]:
+    """schema/dataset.json: name, description, license, creators, citation and date of the release."""
+    return json.loads((schema_dir() / DATASET_RECORD).read_text(encoding="utf-8"))
+
+
+@dataclass
+class Sources:
+    """The inputs of every derived file, read from one dataset folder."""
+
+    dataset_dir: Path
+
+    @cached_property
+    def record(self) -> dict[str, Any]:
+        return dataset_record()
+
+    @cached_property
+    def manifest(self) -> dict[str, Any]:
+        return read_manifest(self.dataset_dir)
+
+    @property
+    def version(self) -> str:
+        return self.manifest.get("dataset_version", "0.0.0")
+
+    @property
+    def schema_version(self) -> str:
+        return self.manifest.get("schema_version", "")
+
+    @cached_property
+    def tables(self) -> dict[str, pa.Table]:
+        return {name: read_table(self.dataset_dir, name) for name in TABLES}
+
+    def schema(self, name: str) -> TableSchema:
+        return table_schema(name)
+
+    def entry(self, name: str) -> dict[str, Any]:
+        """The manifest's record of a table's file (name, sha256, rows)."""
+        return self.manifest["tables"][name]
+
+    def file_size(self, name: str) -> int:
+        return table_path(self.dataset_dir, name).stat().st_size
+
+    def rows(self, name: str) -> int:
+        return self.tables[name].num_rows
+
+    def label_counts(self, name: str, column: str) -> list[tuple[str, int]]:
+        """Rows per allowed value of an enumerated column, in the schema's order (zeros included)."""
+        counted = pc.value_counts(self.tables[name].column(column)).to_pylist() if self.rows(name) else []
+        found = {c["values"]: c["counts"] for c in counted}
+        return [(value, found.get(value, 0)) for value in self.schema(name).enum(column)]
+
+    @cached_property
+    def documents(self) -> list[dict[str, Any]]:
+        return self.tables["documents"].to_pylist()
