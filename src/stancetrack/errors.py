@@ -112,3 +112,15 @@ class UnknownTable(StancetrackError):
 
 class MissingExtra(StancetrackError):
     """An optional dependency is not installed; the message says which ``pip install`` adds it."""
+
+
+class UnknownPrediction(StancetrackError):
+    """No prediction with this id in the dataset; ``stancetrack export predictions`` lists the ids."""
+
+
+class InvalidOutcome(StancetrackError):
+    """An outcome to record is malformed (status, date, evidence, condition or rationale); nothing was written."""
+
+
+class InvalidDate(StancetrackError):
+    """A date that is not a calendar day written YYYY-MM-DD (e.g. 2026-03-13)."""

@@ -7,6 +7,7 @@ import click
 from .._version import __version__
 from ..errors import StancetrackError
 from . import dataset
+from . import outcomes
 from . import metadata
 
 
@@ -23,6 +24,8 @@ def cli() -> None:
 
 
 for command in (dataset.info, dataset.validate, dataset.diff, dataset.export):
+    cli.add_command(command)
+for command in (outcomes.resolve, outcomes.score, outcomes.report):
     cli.add_command(command)
 cli.add_command(metadata.metadata)
 

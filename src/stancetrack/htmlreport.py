@@ -1,0 +1,225 @@
+"""The HTML report a researcher shares: what the dataset holds, and how its predictions fared as of a day.
+
+    stancetrack.htmlreport.build_report("dataset", "report", as_of="2026-03-13")
+
+One self-contained ``index.html`` (its PNG figures embedded as base64, so the file can be mailed or archived
+alone), with the same figures also written beside it under ``figures/``. Every piece of text from the data is
+HTML-escaped; only http(s) addresses become links.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+
+from . import figures
+from ._version import __version__
+from .dataset import Dataset, DateLike, load
+from .schemas import TABLES
+from .scoring import Scorecard, score
+from .storage import atomic_write_bytes
+
+FIGURES = ("stance_network", "prediction_timeline", "reliability_diagram")
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 72rem;
+       padding: 0 1rem; color: #1a1a1a; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
+.meta { color: #555; margin-top: 0; }
+table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .88rem; }
+th, td { border: 1px solid #ddd; padding: .25rem .5rem; vertical-align: top; text-align: left; }
+th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 1rem 0 2rem; } figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption { color: #444; font-size: .9rem; max-width: 60rem; }
+.status { font-weight: 600; padding: 0 .3rem; border-radius: 3px; }
+.quote { font-style: italic; } .small { font-size: .8rem; color: #444; }
+"""
+
+
+@dataclass
+class BuiltReport:
+    """Where the report was written, its figures, and the scorecard it shows."""
+
+    index: Path
+    figures: dict[str, Path]
+    as_of: dt.date
+    scorecard: Scorecard
+
+
+def esc(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return html.escape(str(value), quote=True)
+
+
+def link(url: Any, text: Any) -> str:
+    """An escaped link for an http(s) address; the escaped text alone otherwise."""
+    if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
+        return f'<a href="{esc(url)}" rel="noopener noreferrer">{esc(text)}</a>'
+    return esc(text)
+
+
+def number(value: Any, digits: int = 3) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return esc(value)
+
+
+def html_table(frame: pd.DataFrame, raw: Iterable[str] = ()) -> str:
+    """A frame as an HTML table; cells are escaped except in the ``raw`` columns (already HTML)."""
+    raw = set(raw)
+    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
+    body = []
+    for row in frame.itertuples(index=False, name=None):
+        cells = []
+        for column, value in zip(frame.columns, row):
+            if column in raw:
+                cells.append(f"<td>{value}</td>")
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                cells.append(f'<td class="num">{number(value)}</td>')
+            else:
+                cells.append(f"<td>{esc(value)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def status_badge(status: str) -> str:
+    colour = figures.STATUS_COLOURS.get(status, "#ffffff")
+    text = "#ffffff" if status in ("true", "false", "ambiguous", "annulled") else "#1a1a1a"
+    return f'<span class="status" style="background:{colour};color:{text}">{esc(status)}</span>'
+
+
+def embedded(path: Path, alt: str) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
+
+
+def summary_section(ds: Dataset, card: Scorecard) -> str:
+    docs = pd.DataFrame({
+        "document": ds.documents["document_id"], "title": ds.documents["title"], "author": ds.documents["author"],
+        "language": ds.documents["language"].astype(str),
+        "written": [f"{a:%Y-%m-%d} … {b:%Y-%m-%d}" for a, b in
+                    zip(ds.documents["published_earliest"], ds.documents["published_latest"])],
+        "characters": ds.documents["char_count"]})
+    rows = pd.DataFrame({"table": list(TABLES), "rows": [len(ds.table(n)) for n in TABLES]})
+    polarity = ds.stances["polarity"].astype(str).value_counts()
+    modality = ds.predictions["modality"].astype(str).value_counts()
+    facts = (f"{len(ds.stances)} stances ({', '.join(f'{k} {v}' for k, v in polarity.items()) or 'none'}); "
+             f"{len(ds.predictions)} predictions ({', '.join(f'{k} {v}' for k, v in modality.items()) or 'none'}); "
+             f"{len(ds.outcomes)} checks in the outcomes log, {card.counts['total'] - card.counts['unchecked']} "
+             f"predictions checked as of {card.as_of}.")
+    return (f"<h2>The dataset</h2>{html_table(docs)}<p>{esc(facts)}</p>"
+            f"<details><summary>Rows per table</summary>{html_table(rows)}</details>")
+
+
+def score_section(card: Scorecard) -> str:
+    counts = pd.DataFrame([{"status": s, "predictions": n} for s, n in card.counts.items()])
+    summary = card.summary().rename(columns={"baseline_0.5": "always 0.5"})
+    convention = card.to_dict()["log_score_convention"]
+    return (f"<h2>Scores as of {esc(card.as_of)}</h2>"
+            f"<p>{card.n_scored} of {card.counts['total']} predictions are resolved true or false and scored, "
+            "with the probability their wording implies (the hedge lexicon). Partial, annulled, ambiguous, "
+            "pending and unchecked predictions are counted, not scored.</p>"
+            f"{html_table(summary)}<p class='small'>Log score: {esc(convention)}.</p>"
+            f"<h3>Status counts</h3>{html_table(counts)}"
+            f"<h3>Calibration</h3>{html_table(card.calibration.drop(columns=['lower', 'upper']))}"
+            f"<h3>By modality</h3>{html_table(card.by_modality)}"
+            f"<h3>By predictor</h3>{html_table(card.by_predictor)}")
+
+
+def evidence_html(items: Any) -> str:
+    if items is None or not len(items):
+        return ""
+    parts = []
+    for item in items:
+        where = f"{item.get('publisher')}, {item.get('published') or 'undated'}"
+        parts.append(f"<li>{link(item.get('url'), item.get('title'))} ({esc(where)}"
+                     f"{'' if item.get('url') else '; no full URL recorded'}): "
+                     f"<span class='quote'>“{esc(item.get('quote'))}”</span></li>")
+    return f"<ul class='small'>{''.join(parts)}</ul>"
+
+
+def predictions_section(ds: Dataset, card: Scorecard) -> str:
+    current = ds.current_outcomes(pd.Timestamp(card.as_of)).set_index("prediction_id")
+    rows = []
+    for _, p in ds.predictions.iterrows():
+        pid = str(p["prediction_id"])
+        status = card.items.set_index("prediction_id").loc[pid, "status"]
+        outcome = current.loc[pid] if pid in current.index else None
+        check = ("" if outcome is None else
+                 f"<div class='small'>{esc(outcome['outcome_id'])}, as of {esc(outcome['as_of'])}, by "
+                 f"{esc(outcome['resolver'])}</div><div>{esc(outcome['rationale'])}</div>"
+                 f"{evidence_html(outcome['evidence'])}")
+        cue = "" if p["cue"] is pd.NA or p["cue"] is None else f"; cue “{esc(p['cue'])}”"
+        condition = "" if p["condition"] is pd.NA or p["condition"] is None else \
+            f"<div class='small'>condition: {esc(p['condition'])}</div>"
+        rows.append({
+            "id": esc(pid),
+            "prediction": (f"<div class='quote'>{esc(p['quote'])}</div><div>{esc(p['proposition'])}</div>"
+                           f"{condition}<div class='small'>{esc(p['modality'])}{cue}; p = {number(p['probability'], 2)};"
+                           f" resolve by {esc(p['resolve_by'])}</div>"),
+            "status": status_badge(status),
+            "check": check})
+    frame = pd.DataFrame(rows, columns=["id", "prediction", "status", "check"])
+    return (f"<h2>Every prediction and its check as of {esc(card.as_of)}</h2>"
+            f"{html_table(frame, raw=frame.columns)}")
+
+
+def figure_html(path: Path, caption: str) -> str:
+    return f"<figure>{embedded(path, caption)}<figcaption>{esc(caption)}</figcaption></figure>"
+
+
+CAPTIONS = {
+    "stance_network": "Stance network. Each arrow goes from the actor holding a stance (left, with the number of "
+                      "stances held) to its target, an actor or a topic (right); its colour is the polarity and "
+                      "its width the number of stances on that pair.",
+    "prediction_timeline": "Predictions on a timeline: each row is a prediction placed at its resolve-by date, "
+                           "coloured by its status as of the report's day and shaped by its modality; the dashed "
+                           "line is the report's day, the dotted one the article's latest possible date.",
+    "reliability_diagram": "Reliability diagram of the scored predictions: per probability bin, the mean implied "
+                           "probability against the share that came true (on the diagonal = well calibrated); "
+                           "ticks are single predictions (top: true, bottom: false); below, how many per bin.",
+}
+
+
+def build_report(data: Dataset | str | Path | None = None, out_dir: str | Path = "report",
+                 as_of: DateLike = None, bins: int = 5) -> BuiltReport:
+    """Write ``out_dir/index.html`` (self-contained) and ``out_dir/figures/*.png``; return where they are."""
+    ds = data if isinstance(data, Dataset) else load(data)
+    card = score(ds, as_of=as_of, bins=bins)
+    out = Path(out_dir)
+    fig_dir = out / "figures"
+    paths = {
+        "stance_network": figures.stance_network(ds, fig_dir / "stance_network.png"),
+        "prediction_timeline": figures.prediction_timeline(ds, card, fig_dir / "prediction_timeline.png"),
+        "reliability_diagram": figures.reliability_diagram(card, fig_dir / "reliability_diagram.png"),
+    }
+    title = f"stancetrack report — dataset {ds.version}, as of {card.as_of}"
+    body = "".join([
+        f"<h1>{esc(title)}</h1>",
+        f"<p class='meta'>Generated by stancetrack {esc(__version__)} from {esc(ds.path.name)}/ "
+        f"(schema {esc(ds.manifest.get('schema_version'))}). Outcomes are those recorded with "
+        f"<code>as_of</code> on or before {esc(card.as_of)}.</p>",
+        summary_section(ds, card),
+        "<h2>Stances</h2>", figure_html(paths["stance_network"], CAPTIONS["stance_network"]),
+        "<h2>Predictions</h2>", figure_html(paths["prediction_timeline"], CAPTIONS["prediction_timeline"]),
+        score_section(card),
+        figure_html(paths["reliability_diagram"], CAPTIONS["reliability_diagram"]),
+        predictions_section(ds, card),
+    ])
+    page = (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{esc(title)}</title>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{CSS}</style></head>"
+            f"<body>{body}</body></html>\n")
+    index = out / "index.html"
+    atomic_write_bytes(index, page.encode("utf-8"))
+    return BuiltReport(index=index, figures=paths, as_of=card.as_of, scorecard=card)
