@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from stancetrack.lexicon import implied_probability, read_lexicon  # noqa: E402
+from stancetrack.metadata import regenerate  # noqa: E402
 from stancetrack.writer import transaction  # noqa: E402
 
 DOCUMENT_ID = "marquette-2025-alaska"
@@ -158,6 +159,8 @@ def main() -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(", ".join(f"{name}: {n}" for name, n in counts.items()))
+    for path in regenerate(args.out):  # the card and README beside the folder (the writer did the folder's own)
+        print(f"wrote {path}")
     return 0
 
 

@@ -6,6 +6,7 @@ holds a row of every shape (null integers, lists, dates, nested evidence with nu
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 from pathlib import Path
@@ -265,3 +266,18 @@ def test_duckdb_reaches_into_nested_evidence(populated):
     want = [(o, e["url"], e["published"]) for o, ev in zip(ds.outcomes["outcome_id"], ds.outcomes["evidence"])
             for e in ev]
     assert rows == want and any(url is None for _, url, _ in rows)
+
+
+def test_readme_interop_example_runs(tmp_path):
+    """The README's block for other tools, run as a reader would from the checkout, offline."""
+    import subprocess
+    import sys
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("<!-- README:interop -->", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    env = {**os.environ, "HF_HOME": str(tmp_path / "hf"), "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1",
+           "CROISSANT_CACHE": str(tmp_path / "croissant")}
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
