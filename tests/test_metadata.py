@@ -214,3 +214,12 @@ def test_command_renews_the_card_after_the_data_changes(tmp_path):
 def test_command_help_has_an_example():
     result = CliRunner().invoke(cli, ["metadata", "--help"])
     assert result.exit_code == 0 and "Example:" in result.output and "stancetrack metadata --check" in result.output
+
+
+def test_a_failed_metadata_renewal_says_the_data_was_written(tmp_path, monkeypatch):
+    folder = copy_release(tmp_path)
+    monkeypatch.setattr(metadata, "croissant", lambda src: {}["missing"])
+    with pytest.raises(metadata.MetadataNotRenewed, match="was written and is valid.*stancetrack metadata --data"):
+        populate(folder)
+    assert stancetrack.validate(folder).valid
+    assert read_manifest(folder)["tables"]["outcomes"]["rows"] == len(stancetrack.load(folder).outcomes) > 0

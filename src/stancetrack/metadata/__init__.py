@@ -20,13 +20,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..errors import StancetrackError
 from ..storage import atomic_write_bytes
 from . import cards
 from .croissant import croissant
 from .frictionless import datapackage
 from .sources import Sources
 
-__all__ = ["DATASET_FILES", "generate", "regenerate", "stale", "write_dataset_files"]
+__all__ = ["DATASET_FILES", "MetadataNotRenewed", "generate", "regenerate", "stale", "write_dataset_files"]
 
 DATASET_FILES = ("croissant.json", "datapackage.json", "README.md")
 CARD = "DATASET.md"
@@ -114,6 +115,15 @@ def regenerate(dataset_dir: Path, checkout: bool = True) -> list[Path]:
     return list(changed)
 
 
+class MetadataNotRenewed(StancetrackError):
+    """The tables and manifest were written, but the folder's derived metadata could not be regenerated."""
+
+
 def write_dataset_files(dataset_dir: Path) -> list[Path]:
     """The writer's hook: bring the dataset folder's own metadata up to date after a write."""
-    return regenerate(dataset_dir, checkout=False)
+    try:
+        return regenerate(dataset_dir, checkout=False)
+    except (OSError, ValueError, KeyError) as exc:
+        raise MetadataNotRenewed(f"{dataset_dir} was written and is valid, but its metadata could not be "
+                                 f"regenerated ({type(exc).__name__}: {exc}); fix that and run "
+                                 f"`stancetrack metadata --data {dataset_dir}`") from exc
