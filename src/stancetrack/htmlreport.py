@@ -222,4 +222,5 @@ def build_report(data: Dataset | str | Path | None = None, out_dir: str | Path =
             f"<body>{body}</body></html>\n")
     index = out / "index.html"
     atomic_write_bytes(index, page.encode("utf-8"))
+    index.chmod(0o644)  # a page to share, not a private temporary file
     return BuiltReport(index=index, figures=paths, as_of=card.as_of, scorecard=card)

@@ -75,9 +75,11 @@ def print_scorecard(card: Scorecard) -> None:
     for note in card.notes:
         click.echo(f"note: {note}")
     click.echo("")
-    emit_table(pd.DataFrame([{"score": row["score"], "value": _number(row["value"]),
-                              "always 0.5": _number(row["baseline_0.5"])}
-                             for row in card.summary().to_dict("records")]), max_width=60)
+    rows = card.summary().to_dict("records")
+    width = max(len(row["score"]) for row in rows)
+    click.echo(f"{'score':<{width}}  {'value':>8}  {'always 0.5':>10}")
+    for row in rows:
+        click.echo(f"{row['score']:<{width}}  {_number(row['value']):>8}  {_number(row['baseline_0.5']):>10}")
     click.echo("\ncalibration (scored predictions by probability bin):")
     emit_table(_rounded(card.calibration.drop(columns=["lower", "upper"])))
     click.echo("\nby modality:")
