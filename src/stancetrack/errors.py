@@ -51,6 +51,19 @@ CODES: dict[str, str] = {
     "row-count": "a table's row count differs from the manifest",
     "parquet-unreadable": "a Parquet file cannot be read",
     "schema-version": "the dataset was written under another schema version",
+    # Label Studio import: the export itself (the message names the task id and the region id)
+    "export-malformed": "the Label Studio export is not the JSON the importer expects",
+    "task-mismatch": "a task's document or paragraph is not in the dataset, or its text differs from it",
+    "unknown-label": "a region's label is not one of the labeling config's",
+    "unknown-actor": "a choice names an actor the actors table does not have",
+    "unknown-topic": "a choice names a topic the topics table does not have",
+    "unknown-choice": "a choice is not one of the field's allowed values",
+    "region-text": "a region's text differs from the source text at its offsets",
+    "field-missing": "a required per-region field has no answer",
+    "dangling-region": "a relation or per-region result points at a region that does not exist",
+    "offset-outside": "a region's offset falls outside its paragraph (or inside one character)",
+    "duplicate-region": "one record id is used by two regions",
+    "annotation-conflict": "the annotations of one task disagree (with --refuse-conflicts)",
 }
 
 
@@ -124,3 +137,7 @@ class InvalidOutcome(StancetrackError):
 
 class InvalidDate(StancetrackError):
     """A date that is not a calendar day written YYYY-MM-DD (e.g. 2026-03-13)."""
+
+
+class RefusedImport(InvalidData):
+    """A Label Studio export was refused; ``errors`` names the task and region of every problem."""

@@ -6,7 +6,7 @@ import click
 
 from .._version import __version__
 from ..errors import StancetrackError
-from . import dataset
+from . import annotate, dataset
 from . import outcomes
 from . import metadata
 
@@ -28,6 +28,7 @@ for command in (dataset.info, dataset.validate, dataset.diff, dataset.export):
 for command in (outcomes.resolve, outcomes.score, outcomes.report):
     cli.add_command(command)
 cli.add_command(metadata.metadata)
+cli.add_command(annotate.annotate)
 
 
 def main() -> None:

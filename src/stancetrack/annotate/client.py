@@ -1,0 +1,173 @@
+"""Push a dataset to a Label Studio server and pull its annotations back, through label-studio-sdk.
+
+The token comes from ``LABEL_STUDIO_API_KEY`` (or is passed in) and goes only into the SDK's request headers:
+it is never printed, logged or put into an error message. Connection errors, HTTP errors and timeouts become
+:class:`LabelStudioError` with a message saying what to do.
+
+A push is idempotent: it reuses the project of the same title (or the one named), and imports only the tasks
+whose (document, segment) the project does not have yet, in batches, so a push that failed midway can simply
+be run again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from ..errors import StancetrackError
+from .config import config_for_dataset
+from .sdk import require
+from .tasks import build_tasks, iter_batches, task_key
+
+TOKEN_ENV = "LABEL_STUDIO_API_KEY"
+Progress = Callable[[int], None]
+
+
+class LabelStudioError(StancetrackError):
+    """Label Studio could not be reached, refused a request, or failed."""
+
+
+@dataclass
+class PushResult:
+    project_id: int
+    created_project: bool
+    tasks_created: int
+    tasks_existing: int
+    url: str
+
+
+def _token(api_key: str | None) -> str:
+    token = api_key or os.environ.get(TOKEN_ENV)
+    if not token:
+        raise LabelStudioError(f"no API token: set {TOKEN_ENV} to your Label Studio access token "
+                               "(Account & Settings in Label Studio)")
+    return token
+
+
+class Client:
+    """A Label Studio server at ``url``; every call translates SDK and network errors into plain messages."""
+
+    def __init__(self, url: str, api_key: str | None = None, timeout: float = 60.0):
+        sdk = require("label_studio_sdk")
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self._ls = sdk.LabelStudio(base_url=self.url, api_key=_token(api_key), timeout=timeout, max_retries=1)
+
+    @contextlib.contextmanager
+    def _calling(self, what: str) -> Iterator[None]:
+        httpx = require("httpx")
+        api_error = require("label_studio_sdk.core.api_error").ApiError
+        try:
+            yield
+        except httpx.TimeoutException:
+            raise LabelStudioError(f"{what}: Label Studio at {self.url} did not answer within {self.timeout:g} s; "
+                                   "try again, or pass a longer --timeout") from None
+        except httpx.ConnectError:
+            raise LabelStudioError(f"{what}: cannot connect to Label Studio at {self.url}; is it running? "
+                                   "(`stancetrack annotate serve` starts one)") from None
+        except httpx.HTTPError as exc:
+            raise LabelStudioError(f"{what}: network error talking to {self.url}: {type(exc).__name__}") from None
+        except api_error as exc:
+            raise LabelStudioError(f"{what}: {_explain(exc.status_code, exc.body)}") from None
+
+    # -- projects and tasks -------------------------------------------------------------------------------------
+    def find_project(self, title: str) -> int | None:
+        with self._calling("listing projects"):
+            for project in self._ls.projects.list(title=title):
+                if project.title == title:
+                    return project.id
+        return None
+
+    def ensure_project(self, title: str, config: str, project_id: int | None = None) -> tuple[int, bool]:
+        """The project to push to (named, or found by title, or created) and whether it was created."""
+        if project_id is None:
+            project_id = self.find_project(title)
+        if project_id is None:
+            with self._calling("creating the project"):
+                project = self._ls.projects.create(title=title, label_config=config,
+                                                   description="stancetrack: stances and predictions, one task "
+                                                               "per paragraph")
+            return project.id, True
+        with self._calling(f"reading project {project_id}"):
+            project = self._ls.projects.get(id=project_id)
+        if project.label_config != config:
+            with self._calling(f"updating the labeling config of project {project_id}"):
+                self._ls.projects.update(id=project_id, label_config=config)
+        return project_id, False
+
+    def task_keys(self, project_id: int) -> set[tuple[str, str]]:
+        """The (document_id, segment_id) of every task the project has."""
+        with self._calling(f"listing the tasks of project {project_id}"):
+            return {task_key(task.data or {}) for task in self._ls.tasks.list(project=project_id, page_size=500)}
+
+    def import_tasks(self, project_id: int, tasks: list[dict[str, Any]], batch_size: int = 100,
+                     progress: Progress | None = None) -> int:
+        created = 0
+        for batch in iter_batches(tasks, batch_size):
+            with self._calling(f"importing tasks into project {project_id}"):
+                self._ls.projects.import_tasks(project_id, request=batch, return_task_ids=True)
+            created += len(batch)
+            if progress:
+                progress(len(batch))
+        return created
+
+    def push(self, dataset_dir: str | Path, title: str, project_id: int | None = None, batch_size: int = 100,
+             progress: Progress | None = None, on_total: Callable[[int], None] | None = None) -> PushResult:
+        """Create or reuse the project, set its labeling config, and import the tasks it does not have yet."""
+        config = config_for_dataset(dataset_dir)
+        project_id, created = self.ensure_project(title, config, project_id)
+        tasks = build_tasks(dataset_dir)
+        have = set() if created else self.task_keys(project_id)
+        missing = [t for t in tasks if task_key(t["data"]) not in have]
+        if on_total:
+            on_total(len(missing))
+        count = self.import_tasks(project_id, missing, batch_size, progress)
+        return PushResult(project_id, created, count, len(tasks) - len(missing), self.url)
+
+    # -- annotations ---------------------------------------------------------------------------------------------
+    def export(self, project_id: int) -> list[dict[str, Any]]:
+        """The project's full JSON export (every task, with its annotations)."""
+        with self._calling(f"exporting project {project_id}"):
+            data = self._ls.projects.exports.as_json(project_id)
+        if not isinstance(data, list):
+            raise LabelStudioError(f"exporting project {project_id}: the server sent a {type(data).__name__}, "
+                                   "not a list of tasks")
+        return data
+
+    def user_names(self) -> dict[int, str]:
+        """Label Studio user id -> username (the part of the e-mail before @ when no username is set)."""
+        with self._calling("listing users"):
+            users = list(self._ls.users.list())
+        names = {}
+        for user in users:
+            name = getattr(user, "username", None) or (getattr(user, "email", None) or "").split("@")[0]
+            if name:
+                names[user.id] = name
+        return names
+
+    def annotate(self, task_id: int, result: list[dict[str, Any]]) -> int:
+        """Add an annotation to a task (what an annotator's Submit does); returns its id."""
+        with self._calling(f"annotating task {task_id}"):
+            return self._ls.annotations.create(id=task_id, result=result, was_cancelled=False).id
+
+    def tasks(self, project_id: int) -> list[Any]:
+        with self._calling(f"listing the tasks of project {project_id}"):
+            return list(self._ls.tasks.list(project=project_id, fields="all", page_size=500))
+
+
+def _explain(status: int | None, body: Any) -> str:
+    detail = body.get("detail") if isinstance(body, dict) else None
+    detail = f" ({detail})" if isinstance(detail, str) else ""
+    if status in (401, 403):
+        return (f"Label Studio refused the token (HTTP {status}){detail}; check {TOKEN_ENV} (legacy tokens must "
+                "be enabled on the server)")
+    if status == 404:
+        return f"not found (HTTP 404){detail}; check the URL and the project id"
+    if status is not None and 400 <= status < 500:
+        return f"Label Studio rejected the request (HTTP {status}){detail}: {str(body)[:300]}"
+    if status is not None and status >= 500:
+        return f"Label Studio failed with a server error (HTTP {status}); see the server's log"
+    return f"Label Studio request failed{detail}: {str(body)[:300]}"

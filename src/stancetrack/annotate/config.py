@@ -1,0 +1,117 @@
+"""The Label Studio labeling config, generated from the registries (actors, topics) and the schemas' enumerations.
+
+One span label per record kind (ACTOR, STANCE, PREDICTION) and, for each, a per-region control for every field
+of the record (see :mod:`.fields`). Everything that goes into the XML passes through ElementTree, which escapes
+it. The generated file is committed as ``annotation/labeling_config.xml``; a test fails when it drifts.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..frames import records_from_arrow
+from ..resources import annotation_dir
+from ..schemas import table_schema
+from ..storage import read_table
+from .fields import FIELDS, LABEL_CONTROL, LABELS, TEXT, Field, fields_of, target_value
+from .sdk import available, require
+
+COLOURS = {"ACTOR": "#1f77b4", "STANCE": "#d62728", "PREDICTION": "#2ca02c"}
+INTENSITIES = (("1", "1 mild or implicit"), ("2", "2 clear"), ("3", "3 emphatic or loaded"))
+
+
+class InvalidConfig(ValueError):
+    """Label Studio's own checker refused the generated config."""
+
+
+def committed_config_path() -> Path:
+    return annotation_dir() / "labeling_config.xml"
+
+
+def _choices(field: Field, actors: list[dict[str, Any]], topics: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The <Choice> attributes of a field: ``alias`` is what results store, ``value`` what the annotator reads."""
+    if field.source == "actors":
+        return [{"value": f"{a['name']} ({a['actor_id']})", "alias": a["actor_id"], "hint": a["description"]}
+                for a in actors]
+    if field.source == "targets":
+        return ([{"value": f"Actor: {a['name']} ({a['actor_id']})", "alias": target_value("actor", a["actor_id"]),
+                  "hint": a["description"]} for a in actors]
+                + [{"value": f"Topic: {t['label']} ({t['topic_id']})", "alias": target_value("topic", t["topic_id"]),
+                    "hint": t["description"]} for t in topics])
+    if field.source == "intensity":
+        return [{"value": text, "alias": value} for value, text in INTENSITIES]
+    if field.source and field.source.startswith("enum:"):
+        table, column = field.source[5:].split(".")
+        return [{"value": v} for v in table_schema(table).enum(column)]
+    raise ValueError(f"field {field.name!r} has no choices")
+
+
+def _control(parent: ET.Element, field: Field, actors, topics) -> None:
+    common = {"name": field.name, "toName": TEXT, "perRegion": "true"}
+    ET.SubElement(parent, "Header", {"value": field.title + ("" if field.required else " (optional)"),
+                                     "size": "6"})
+    if field.kind == "choices":
+        many = len(_choices(field, actors, topics)) > 6
+        attrs = {**common, "choice": "multiple" if field.multiple else "single"}
+        if many and not field.multiple:
+            attrs["layout"] = "select"
+        elif not many:
+            attrs["showInline"] = "true"
+        element = ET.SubElement(parent, "Choices", attrs)
+        for choice in _choices(field, actors, topics):
+            ET.SubElement(element, "Choice", choice)
+    elif field.kind == "textarea":
+        ET.SubElement(parent, "TextArea", {**common, "maxSubmissions": "1", "editable": "true", "rows": "2"})
+    elif field.kind == "number":
+        ET.SubElement(parent, "Number", {**common, "min": "0", "max": "1", "step": "0.01"})
+    elif field.kind == "datetime":
+        ET.SubElement(parent, "DateTime", {**common, "only": "date"})
+    else:
+        raise ValueError(f"unknown field kind {field.kind!r}")
+
+
+def labeling_config(actors: Iterable[dict[str, Any]], topics: Iterable[dict[str, Any]]) -> str:
+    """The labeling config XML for these registries (records of the actors and topics tables)."""
+    actors = sorted(actors, key=lambda a: a["actor_id"])
+    topics = sorted(topics, key=lambda t: t["topic_id"])
+    root = ET.Element("View")
+    ET.SubElement(root, "Header", {"value": "$document_id · $section · $segment_id", "size": "5"})
+    labels = ET.SubElement(root, "Labels", {"name": LABEL_CONTROL, "toName": TEXT})
+    for label in LABELS:
+        ET.SubElement(labels, "Label", {"value": label, "background": COLOURS[label]})
+    ET.SubElement(root, "Text", {"name": TEXT, "value": "$text", "granularity": "symbol"})
+    for label in LABELS:
+        view = ET.SubElement(root, "View", {"visibleWhen": "region-selected", "whenTagName": LABEL_CONTROL,
+                                            "whenLabelValue": label})
+        ET.SubElement(view, "Header", {"value": f"{label} fields", "size": "4"})
+        for field in fields_of(label):
+            _control(view, field, actors, topics)
+    ET.indent(root, space="  ")
+    return ET.tostring(root, encoding="unicode") + "\n"
+
+
+def config_for_dataset(dataset_dir: str | Path) -> str:
+    """The labeling config for the actors and topics of a dataset folder."""
+    folder = Path(dataset_dir)
+    return labeling_config(records_from_arrow(read_table(folder, "actors")),
+                           records_from_arrow(read_table(folder, "topics")))
+
+
+def validate_config(config: str) -> None:
+    """Check the config with label_studio_sdk's LabelInterface; :class:`InvalidConfig` names what is wrong."""
+    interface = require("label_studio_sdk.label_interface").LabelInterface
+    try:
+        interface(config).validate()
+    except Exception as exc:  # the SDK raises bare Exceptions and jsonschema errors
+        raise InvalidConfig(f"Label Studio refuses the labeling config: {exc}") from exc
+    ET.fromstring(config)  # well-formed XML as well
+
+
+def sdk_available() -> bool:
+    return available("label_studio_sdk.label_interface")
+
+
+__all__ = ["FIELDS", "InvalidConfig", "committed_config_path", "config_for_dataset", "labeling_config",
+           "sdk_available", "validate_config"]

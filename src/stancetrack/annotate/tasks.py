@@ -1,0 +1,137 @@
+"""Label Studio tasks: one per paragraph segment, carrying that paragraph's current records as pre-annotations.
+
+A task's ``data`` holds the paragraph's text and where it sits (document, segment, section, ``offset`` of its
+first character in the document, in code points). Its one prediction (``model_version`` naming the dataset
+version) holds a region per mention, stance and prediction lying inside the paragraph; the region id is the
+record id, so a record reviewed in Label Studio keeps its id when it comes back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..frames import records_from_arrow
+from ..schemas import table_schema
+from ..storage import read_manifest, read_table
+from ..validation.spans import load_texts
+from .fields import LABEL_CONTROL, TABLE_LABEL, SPAN_TABLES, TEXT, fields_of, record_value
+from .offsets import OffsetMap
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    document_id: str
+    segment_id: str
+    section: str
+    start: int
+    end: int
+    text: str
+
+    def holds(self, record: dict[str, Any]) -> bool:
+        """Whether a span record lies inside this paragraph."""
+        return (record["document_id"] == self.document_id and self.start <= record["start"]
+                and record["end"] <= self.end)
+
+
+@dataclass
+class DatasetView:
+    """What building and importing tasks need from a dataset: paragraphs, texts, registries, span records."""
+
+    version: str
+    texts: dict[str, str]
+    paragraphs: list[Paragraph]
+    actor_ids: list[str]
+    topic_ids: list[str]
+    records: dict[str, list[dict[str, Any]]]
+
+    def paragraph(self, document_id: str, segment_id: str) -> Paragraph | None:
+        for p in self.paragraphs:
+            if p.document_id == document_id and p.segment_id == segment_id:
+                return p
+        return None
+
+
+def dataset_view(tables: dict[str, Any], dataset_dir: Path, version: str) -> DatasetView:
+    """A :class:`DatasetView` of Arrow tables (as read from ``dataset_dir``, or pending in a transaction)."""
+    texts, _ = load_texts(tables["documents"], dataset_dir)
+    paragraphs = []
+    for seg in records_from_arrow(tables["segments"]):
+        if seg["kind"] == "paragraph" and seg["document_id"] in texts:
+            text = texts[seg["document_id"]][seg["start"]:seg["end"]]
+            paragraphs.append(Paragraph(seg["document_id"], seg["segment_id"], seg["section"], seg["start"],
+                                        seg["end"], text))
+    return DatasetView(
+        version=version, texts=texts, paragraphs=paragraphs,
+        actor_ids=tables["actors"].column("actor_id").to_pylist(),
+        topic_ids=tables["topics"].column("topic_id").to_pylist(),
+        records={name: records_from_arrow(tables[name]) for name in SPAN_TABLES},
+    )
+
+
+def read_view(dataset_dir: str | Path) -> DatasetView:
+    folder = Path(dataset_dir)
+    names = ("documents", "segments", "actors", "topics", *SPAN_TABLES)
+    version = read_manifest(folder).get("dataset_version", "unknown")
+    return dataset_view({name: read_table(folder, name) for name in names}, folder, version)
+
+
+def model_version(version: str) -> str:
+    return f"stancetrack-{version}"
+
+
+def record_results(table: str, record: dict[str, Any], paragraph: Paragraph,
+                   offsets: OffsetMap | None = None) -> list[dict[str, Any]]:
+    """The Label Studio results of one record: its span label and one result per answered field."""
+    offsets = offsets or OffsetMap(paragraph.text)
+    label = TABLE_LABEL[table]
+    key = table_schema(table).key
+    span = {"start": offsets.to_utf16(record["start"] - paragraph.start),
+            "end": offsets.to_utf16(record["end"] - paragraph.start)}
+    base = {"id": record[key], "to_name": TEXT}
+    results = [{**base, "from_name": LABEL_CONTROL, "type": "labels",
+                "value": {**span, "text": record["quote"], "labels": [label]}}]
+    for field in fields_of(label):
+        value = record_value(field, record)
+        if value is not None:
+            results.append({**base, "from_name": field.name, "type": field.kind,
+                            "value": {**span, field.value_key: value}})
+    return results
+
+
+def paragraph_results(paragraph: Paragraph, records: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    offsets = OffsetMap(paragraph.text)
+    results: list[dict[str, Any]] = []
+    for table in SPAN_TABLES:
+        for record in records.get(table, []):
+            if paragraph.holds(record):
+                results += record_results(table, record, paragraph, offsets)
+    return results
+
+
+def task_for(paragraph: Paragraph, view: DatasetView) -> dict[str, Any]:
+    task: dict[str, Any] = {"data": {
+        "text": paragraph.text, "document_id": paragraph.document_id, "segment_id": paragraph.segment_id,
+        "section": paragraph.section, "offset": paragraph.start, "dataset_version": view.version,
+    }}
+    results = paragraph_results(paragraph, view.records)
+    if results:
+        task["predictions"] = [{"model_version": model_version(view.version), "score": 1.0, "result": results}]
+    return task
+
+
+def build_tasks(dataset_dir: str | Path) -> list[dict[str, Any]]:
+    """One Label Studio task per paragraph of the dataset, in document order, with pre-annotations."""
+    view = read_view(dataset_dir)
+    return [task_for(p, view) for p in view.paragraphs]
+
+
+def task_key(data: dict[str, Any]) -> tuple[str, str]:
+    """What identifies a task across pushes: its document and segment."""
+    return (str(data.get("document_id")), str(data.get("segment_id")))
+
+
+def iter_batches(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for first in range(0, len(items), size):
+        yield items[first:first + size]

@@ -1,0 +1,1 @@
+"""Tests of the Label Studio round trip (stancetrack.annotate)."""
