@@ -127,3 +127,25 @@ def test_score_text_cli(resolved):
 def test_score_rejects_a_bad_day(resolved):
     result = CliRunner().invoke(cli, ["score", "--as-of", "13/03/2026", "--data", str(resolved)])
     assert result.exit_code != 0
+
+
+def readme_section() -> str:
+    from outcome_helpers import REPO
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    return text.split("<!-- README:outcomes -->", 1)[1].split("<!-- README:", 1)[0]
+
+
+def test_readme_shows_the_real_score_output():
+    from outcome_helpers import REPO
+
+    shown = readme_section().split("$ stancetrack score --as-of 2026-03-13\n", 1)[1].split("```", 1)[0]
+    result = CliRunner().invoke(cli, ["score", "--as-of", "2026-03-13", "--data", str(REPO / "dataset")])
+    assert result.exit_code == 0, result.output
+    assert [line.rstrip() for line in shown.rstrip("\n").split("\n")] == \
+        [line.rstrip() for line in result.output.rstrip("\n").split("\n")]
+
+
+def test_readme_python_example_runs():
+    code = readme_section().split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(code, "README.md", "exec"), {})
