@@ -79,7 +79,8 @@ def test_croissant_has_one_file_and_one_record_set_per_table(croissant):
     for name, entry in manifest["tables"].items():
         assert files[entry["file"]]["sha256"] == entry["sha256"]
         assert files[entry["file"]]["encodingFormat"] == "application/x-parquet"
-    assert [rs["@id"] for rs in croissant["recordSet"]] == list(TABLES)
+    enumerations = [f"{n}.{c.name}" for n in TABLES for c in columns(table_schema(n)) if c.enum]
+    assert [rs["@id"] for rs in croissant["recordSet"]] == [*TABLES, *enumerations]
     assert croissant["conformsTo"] == "http://mlcommons.org/croissant/1.0"
     assert croissant["version"] == manifest["dataset_version"]
     for key in ("name", "description", "license", "creator", "datePublished", "citeAs"):
@@ -87,7 +88,7 @@ def test_croissant_has_one_file_and_one_record_set_per_table(croissant):
 
 
 def test_croissant_fields_carry_the_schema(croissant):
-    for record_set in croissant["recordSet"]:
+    for record_set in croissant["recordSet"][:len(TABLES)]:
         ts = table_schema(record_set["@id"])
         fields = {f["name"]: f for f in record_set["field"]}
         assert list(fields) == ts.columns
@@ -95,10 +96,14 @@ def test_croissant_fields_carry_the_schema(croissant):
         for column in columns(ts):
             assert fields[column.name]["description"] == column.description
             assert fields[column.name].get("repeated", False) == (column.kind == "array")
+            if column.enum:
+                assert fields[column.name]["references"] == {"field": {"@id": f"{ts.name}.{column.name}/value"}}
         for field, fk in plain_references(ts).items():
             assert fields[field]["references"] == {"field": {"@id": f"{fk.table}/{fk.ref}"}}
     stances = {f["name"]: f for f in croissant["recordSet"][TABLES.index("stances")]["field"]}
     assert "references" not in stances["target_id"]  # actors or topics, by target_type: no single target
+    polarity = next(rs for rs in croissant["recordSet"] if rs["@id"] == "stances.polarity")
+    assert [v["stances.polarity/value"] for v in polarity["data"]] == table_schema("stances").enum("polarity")
     evidence = {f["name"]: f for f in croissant["recordSet"][TABLES.index("outcomes")]["field"]}["evidence"]
     assert [s["name"] for s in evidence["subField"]] == ["url", "title", "publisher", "published", "quote"]
 

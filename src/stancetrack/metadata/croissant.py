@@ -1,7 +1,8 @@
 """dataset/croissant.json: MLCommons Croissant 1.0 (JSON-LD) metadata of the release.
 
 One FileObject per Parquet file (and per source text), with its SHA-256; one RecordSet per table with every
-field, its data type, description, the table's key and its references to other tables. The ``@context`` is
+field, its data type, description, the table's key and its references to other tables; and one enumeration
+RecordSet (``<table>.<column>``, its values inline) per enumerated column, which that column references. The ``@context`` is
 written out in full (the standard Croissant 1.0 context), so no reader has to fetch one from the network.
 """
 
@@ -81,7 +82,9 @@ def croissant(src: Sources) -> dict[str, Any]:
         "keywords": record["keywords"],
         "usageInfo": record["license"]["scope"],
         "distribution": [*_source_files(src), *(_table_file(src, name) for name in TABLES)],
-        "recordSet": [_record_set(src, name) for name in TABLES],
+        "recordSet": [*(_record_set(src, name) for name in TABLES),
+                      *(_enumeration(name, column) for name in TABLES for column in columns(src.schema(name))
+                        if column.enum)],
     }
 
 
@@ -122,6 +125,8 @@ def _record_set(src: Sources, name: str) -> dict[str, Any]:
         if column.name in refs:
             fk = refs[column.name]
             field["references"] = {"field": {"@id": f"{fk.table}/{fk.ref}"}}
+        elif column.enum:
+            field["references"] = {"field": {"@id": f"{name}.{column.name}/value"}}
         fields.append(field)
     return {
         "@type": "cr:RecordSet",
@@ -130,6 +135,21 @@ def _record_set(src: Sources, name: str) -> dict[str, Any]:
         "description": ts.json_schema.get("description", ""),
         "key": {"@id": f"{name}/{ts.key}"},
         "field": fields,
+    }
+
+
+def _enumeration(table: str, column: Column) -> dict[str, Any]:
+    """The allowed values of an enumerated column, as a Croissant enumeration with inline data."""
+    record_id = f"{table}.{column.name}"
+    return {
+        "@type": "cr:RecordSet",
+        "@id": record_id,
+        "name": record_id,
+        "description": f"The allowed values of `{table}.{column.name}`: {column.description}",
+        "dataType": "sc:Enumeration",
+        "key": {"@id": f"{record_id}/value"},
+        "field": [{"@type": "cr:Field", "@id": f"{record_id}/value", "name": "value", "dataType": "sc:Text"}],
+        "data": [{f"{record_id}/value": value} for value in column.enum],
     }
 
 
