@@ -57,6 +57,7 @@ REFUSALS = [
     (dict(as_of="13/03/2026"), InvalidDate, "YYYY-MM-DD"),
     (dict(as_of="2026-02-30"), InvalidDate, "YYYY-MM-DD"),
     (dict(as_of="9999-01-01"), InvalidOutcome, "future"),
+    (dict(as_of="2025-08-01"), InvalidOutcome, "before pr-0002 was made"),
     (dict(status="true", evidence=[]), InvalidOutcome, "at least one evidence item"),
     (dict(status="false", evidence=None), InvalidOutcome, "at least one evidence item"),
     (dict(status="partial", evidence=()), InvalidOutcome, "at least one evidence item"),

@@ -151,6 +151,7 @@ def evidence_html(items: Any) -> str:
 
 def predictions_section(ds: Dataset, card: Scorecard) -> str:
     current = ds.current_outcomes(pd.Timestamp(card.as_of)).set_index("prediction_id")
+    languages = dict(zip(ds.documents["document_id"].astype(str), ds.documents["language"].astype(str)))
     rows = []
     for _, p in ds.predictions.iterrows():
         pid = str(p["prediction_id"])
@@ -165,7 +166,8 @@ def predictions_section(ds: Dataset, card: Scorecard) -> str:
             f"<div class='small'>condition: {esc(p['condition'])}</div>"
         rows.append({
             "id": esc(pid),
-            "prediction": (f"<div class='quote'>{esc(p['quote'])}</div><div>{esc(p['proposition'])}</div>"
+            "prediction": (f"<div class='quote' lang='{esc(languages.get(str(p['document_id']), ''))}'>"
+                           f"{esc(p['quote'])}</div><div>{esc(p['proposition'])}</div>"
                            f"{condition}<div class='small'>{esc(p['modality'])}{cue}; p = {number(p['probability'], 2)};"
                            f" resolve by {esc(p['resolve_by'])}</div>"),
             "status": status_badge(status),

@@ -144,11 +144,19 @@ def resolve(dataset_dir: str | Path, prediction_id: str, status: str, as_of: Any
     """
     record = outcome_record(prediction_id, status, as_of, rationale, evidence, resolver, condition_met)
     with transaction(dataset_dir) as tx:
-        known = tx.arrow("predictions").column("prediction_id").to_pylist()
-        if prediction_id not in known:
-            hint = f"known ids run {min(known)}…{max(known)}" if known else "the dataset has no predictions"
+        predictions = tx.arrow("predictions").select(["prediction_id", "document_id"]).to_pylist()
+        documents = {p["prediction_id"]: p["document_id"] for p in predictions}
+        if prediction_id not in documents:
+            known = sorted(documents)
+            hint = f"known ids run {known[0]}…{known[-1]}" if known else "the dataset has no predictions"
             raise UnknownPrediction(f"no prediction {prediction_id!r} in {dataset_dir} ({hint}); "
                                     "list them with `stancetrack export predictions`")
+        written = {d["document_id"]: d["published_earliest"]
+                   for d in tx.arrow("documents").select(["document_id", "published_earliest"]).to_pylist()}
+        made = written.get(documents[prediction_id])
+        if made is not None and dt.date.fromisoformat(record["as_of"]) < made:
+            raise InvalidOutcome(f"as_of {record['as_of']} is before {prediction_id} was made (its document dates "
+                                 f"from {made} at the earliest): a check can only reach a later day")
         record = {"outcome_id": _next_outcome_id(tx.arrow("outcomes").column("outcome_id").to_pylist()),
                   **record}
         tx.append("outcomes", [record])
