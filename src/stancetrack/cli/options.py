@@ -47,7 +47,8 @@ def emit_table(frame: pd.DataFrame, max_width: int = 60) -> None:
 
 
 def _cell(value: Any, width: int) -> str:
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    missing = value is None or (not isinstance(value, (list, dict, tuple)) and pd.isna(value))
+    text = "" if missing else str(value)
     text = text.replace("\n", " ")
     return text if len(text) <= width else text[: width - 1] + "…"
 

@@ -29,7 +29,9 @@ class Report:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per error: table, row (0-based position), id, field, code, message, value."""
-        return pd.DataFrame([e.to_dict() for e in self.errors], columns=COLUMNS)
+        frame = pd.DataFrame([e.to_dict() for e in self.errors], columns=COLUMNS)
+        frame["row"] = frame["row"].astype("Int64")
+        return frame
 
     def to_json(self) -> str:
         return json.dumps({"valid": self.valid, "tables": self.tables_checked,

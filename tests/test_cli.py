@@ -1,0 +1,110 @@
+"""The command line: help with examples everywhere, exit codes, validate / info / diff / export."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from stancetrack.cli import cli
+
+
+def _commands(group, prefix=()):
+    for name, command in group.commands.items():
+        yield (*prefix, name), command
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*prefix, name))
+
+
+ALL = [" ".join(path) for path, _ in _commands(cli)]
+
+
+@pytest.mark.parametrize("path", ALL)
+def test_every_command_has_help_with_an_example(path):
+    result = CliRunner().invoke(cli, [*path.split(), "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output and "stancetrack " in result.output.split("Example", 1)[1]
+
+
+def test_validate_release_exits_0(release_dir):
+    result = CliRunner().invoke(cli, ["validate", str(release_dir)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("valid:")
+
+
+def test_validate_altered_quote_exits_1_naming_id_and_field(dataset_copy):
+    path = dataset_copy / "stances.parquet"
+    table = pq.read_table(path)
+    quotes = table.column("quote").to_pylist()
+    quotes[5] = quotes[5] + " (altered)"
+    target_id = table.column("stance_id")[5].as_py()
+    index = table.schema.get_field_index("quote")
+    pq.write_table(table.set_column(index, table.schema.field("quote"), pa.array(quotes)), path)
+    result = CliRunner().invoke(cli, ["validate", str(dataset_copy), "--json"])
+    assert result.exit_code == 1
+    errors = json.loads(result.output)["errors"]
+    assert {"table": "stances", "id": target_id, "field": "quote", "code": "quote-mismatch"}.items() <= next(
+        e for e in errors if e["code"] == "quote-mismatch").items()
+    readable = CliRunner().invoke(cli, ["validate", "--data", str(dataset_copy)])
+    assert readable.exit_code == 1
+    assert target_id in readable.output and "quote-mismatch" in readable.output
+
+
+def test_usage_error_exits_2():
+    result = CliRunner().invoke(cli, ["export", "no-such-table"])
+    assert result.exit_code == 2
+
+
+def test_info_json(release_dir):
+    result = CliRunner().invoke(cli, ["info", "--data", str(release_dir), "--json"])
+    assert result.exit_code == 0
+    info = json.loads(result.output)
+    assert info["rows"]["documents"] >= 1 and info["documents"] == ["marquette-2025-alaska"]
+
+
+def test_export_csv_and_jsonl(release_dir, tmp_path):
+    out = tmp_path / "stances.csv"
+    result = CliRunner().invoke(cli, ["export", "stances", "--format", "csv", "-o", str(out), "--data", str(release_dir)])
+    assert result.exit_code == 0, result.output
+    import pandas as pd
+    import stancetrack
+
+    frame = pd.read_csv(out)
+    ds = stancetrack.load(release_dir)
+    assert frame["stance_id"].tolist() == ds.stances["stance_id"].tolist()
+    assert frame["quote"].tolist() == ds.stances["quote"].tolist()
+    lines = CliRunner().invoke(cli, ["export", "predictions", "--format", "jsonl", "--data", str(release_dir)])
+    records = [json.loads(line) for line in lines.output.splitlines()]
+    assert [r["prediction_id"] for r in records] == ds.predictions["prediction_id"].tolist()
+    assert all(isinstance(r["subject_ids"], list) for r in records)
+
+
+def test_diff_reports_added_removed_changed(dataset_copy, release_dir):
+    from stancetrack.writer import transaction
+
+    with transaction(dataset_copy) as tx:
+        stances = tx.records("stances")
+        removed = stances.pop(0)
+        stances[0]["gloss_en"] = "A reworded gloss."
+        tx.replace("stances", stances)
+    result = CliRunner().invoke(cli, ["diff", str(release_dir), str(dataset_copy), "--json"])
+    assert result.exit_code == 0, result.output
+    changes = json.loads(result.output)
+    assert {"table": "stances", "id": removed["stance_id"], "change": "removed"}.items() <= changes[0].items()
+    changed = [c for c in changes if c["change"] == "changed"]
+    assert [(c["id"], c["column"], c["new"]) for c in changed] == [(stances[0]["stance_id"], "gloss_en", "A reworded gloss.")]
+    same = CliRunner().invoke(cli, ["diff", str(release_dir), str(release_dir)])
+    assert same.output.strip() == "no differences"
+
+
+def test_library_errors_become_messages(tmp_path):
+    from stancetrack.cli import main
+    import subprocess, sys
+
+    result = subprocess.run([sys.executable, "-c", "from stancetrack.cli import main; main()", "info", "--data",
+                             str(tmp_path)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: no dataset") and "Traceback" not in result.stderr

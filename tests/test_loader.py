@@ -1,0 +1,89 @@
+"""The loader: typed tables, source texts, views, integrity checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import stancetrack
+from stancetrack.dataset import IntegrityError
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return stancetrack.load()
+
+
+def test_every_table_is_a_frame(ds):
+    for name in stancetrack.TABLES:
+        assert isinstance(getattr(ds, name), pd.DataFrame)
+    assert len(ds.documents) >= 1 and len(ds.actors) >= 1
+
+
+def test_dtypes_follow_the_schema(ds):
+    assert isinstance(ds.stances["polarity"].dtype, pd.CategoricalDtype)
+    assert list(ds.stances["polarity"].cat.categories) == ["favor", "against", "neutral", "mixed"]
+    assert ds.documents["published_earliest"].dtype == "datetime64[ns]"
+    assert ds.predictions["resolve_by"].dtype == "datetime64[ns]"
+    assert ds.stances["intensity"].dtype == "Int64"
+    assert ds.outcomes["condition_met"].dtype == "boolean"
+    assert ds.actors["aliases"].map(lambda v: isinstance(v, list)).all()
+    assert ds.predictions["subject_ids"].map(lambda v: isinstance(v, list) and len(v) >= 1).all()
+
+
+def test_quotes_equal_the_text_at_their_offsets(ds):
+    for name in ("mentions", "stances", "predictions"):
+        table = ds.table(name)
+        for row in table.itertuples():
+            assert ds.text(row.document_id)[row.start:row.end] == row.quote
+
+
+def test_text_is_the_exact_seed(ds, repo_root):
+    doc = ds.documents.iloc[0]
+    assert ds.text(doc["document_id"]) == (repo_root / doc["source_path"]).read_text(encoding="utf-8")
+    assert len(ds.text(doc["document_id"])) == doc["char_count"]
+    with pytest.raises(KeyError, match="no document"):
+        ds.text("no-such-document")
+
+
+def test_stance_view_names_holders_and_targets(ds):
+    view = ds.stance_view()
+    assert len(view) == len(ds.stances)
+    assert view["holder"].notna().all() and view["target"].notna().all()
+    authorial = view[view["attribution"] == "authorial"]
+    assert set(authorial["holder"]) == {"Maxime Marquette"}
+
+
+def test_current_outcomes_time_travel(fixture_copy):
+    from stancetrack.writer import transaction
+
+    folder = fixture_copy("valid")
+    evidence = [{"url": None, "title": "T", "publisher": "P", "published": "2027-01-02", "quote": "q"}]
+    with transaction(folder) as tx:
+        tx.append("outcomes", [{"outcome_id": "oc-0002", "prediction_id": "pr-0001", "as_of": "2027-01-01",
+                                "status": "true", "condition_met": None, "evidence": evidence,
+                                "rationale": "Later evidence settles it.", "resolver": "test"}])
+    ds = stancetrack.load(folder)
+    assert ds.current_outcomes("2026-12-31")["status"].tolist() == ["pending"]
+    assert ds.current_outcomes("2027-01-01")["status"].tolist() == ["true"]
+    assert ds.current_outcomes(dt.date(2026, 3, 12)).empty
+    view = ds.prediction_view("2026-01-01")
+    assert view["status"].tolist() == ["unchecked"]
+
+
+def test_load_refuses_a_damaged_dataset(dataset_copy):
+    (dataset_copy / "stances.parquet").write_bytes(b"not parquet")
+    with pytest.raises(IntegrityError, match="stances.parquet differs"):
+        stancetrack.load(dataset_copy)
+
+
+def test_import_does_not_pull_heavy_dependencies():
+    code = ("import sys, stancetrack; stancetrack.load(); "
+            "heavy = [m for m in ('label_studio_sdk', 'matplotlib', 'requests', 'httpx') if m in sys.modules]; "
+            "print(heavy); sys.exit(1 if heavy else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
