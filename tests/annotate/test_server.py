@@ -129,3 +129,18 @@ def _read_until(process: subprocess.Popen, marker: str, timeout: float) -> list[
         if marker in line:
             return lines
     pytest.fail(f"serve printed no {marker!r} within {timeout} s:\n" + "".join(lines))
+
+
+def test_a_push_that_failed_midway_can_be_run_again(label_studio, emoji_dataset):
+    url, token = label_studio
+    client = Client(url, api_key=token)
+    title = f"midway {uuid.uuid4().hex[:8]}"
+
+    def crash_after_first_batch(count):
+        raise ConnectionError("the network went away")
+
+    with pytest.raises(ConnectionError):
+        client.push(emoji_dataset, title, batch_size=1, progress=crash_after_first_batch)
+    again = client.push(emoji_dataset, title, batch_size=1)
+    assert (again.created_project, again.tasks_created, again.tasks_existing) == (False, 1, 1)
+    assert sorted(t.data["segment_id"] for t in client.tasks(again.project_id)) == ["sg-0002", "sg-0003"]

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..errors import StancetrackError
+from ..storage import read_manifest
 from .config import config_for_dataset
 from .sdk import require
-from .tasks import build_tasks, iter_batches, task_key
+from .tasks import build_tasks, iter_batches, model_version, task_key
 
 TOKEN_ENV = "LABEL_STUDIO_API_KEY"
 Progress = Callable[[int], None]
@@ -81,21 +82,27 @@ class Client:
                     return project.id
         return None
 
-    def ensure_project(self, title: str, config: str, project_id: int | None = None) -> tuple[int, bool]:
-        """The project to push to (named, or found by title, or created) and whether it was created."""
+    def ensure_project(self, title: str, config: str, project_id: int | None = None,
+                       model_version: str | None = None) -> tuple[int, bool]:
+        """The project to push to (named, or found by title, or created) and whether it was created.
+
+        Its ``model_version`` is set to the tasks' so that Label Studio pre-labels each task with its
+        pre-annotations (the annotator starts from the current records)."""
+        settings = {"label_config": config, **({"model_version": model_version} if model_version else {})}
         if project_id is None:
             project_id = self.find_project(title)
         if project_id is None:
             with self._calling("creating the project"):
-                project = self._ls.projects.create(title=title, label_config=config,
+                project = self._ls.projects.create(title=title, show_collab_predictions=True,
                                                    description="stancetrack: stances and predictions, one task "
-                                                               "per paragraph")
+                                                               "per paragraph", **settings)
             return project.id, True
         with self._calling(f"reading project {project_id}"):
             project = self._ls.projects.get(id=project_id)
-        if project.label_config != config:
-            with self._calling(f"updating the labeling config of project {project_id}"):
-                self._ls.projects.update(id=project_id, label_config=config)
+        changed = {k: v for k, v in settings.items() if getattr(project, k, None) != v}
+        if changed:
+            with self._calling(f"updating the settings of project {project_id}"):
+                self._ls.projects.update(id=project_id, **changed)
         return project_id, False
 
     def task_keys(self, project_id: int) -> set[tuple[str, str]]:
@@ -118,7 +125,8 @@ class Client:
              progress: Progress | None = None, on_total: Callable[[int], None] | None = None) -> PushResult:
         """Create or reuse the project, set its labeling config, and import the tasks it does not have yet."""
         config = config_for_dataset(dataset_dir)
-        project_id, created = self.ensure_project(title, config, project_id)
+        version = model_version(read_manifest(Path(dataset_dir)).get("dataset_version", "unknown"))
+        project_id, created = self.ensure_project(title, config, project_id, version)
         tasks = build_tasks(dataset_dir)
         have = set() if created else self.task_keys(project_id)
         missing = [t for t in tasks if task_key(t["data"]) not in have]

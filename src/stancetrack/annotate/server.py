@@ -3,8 +3,8 @@
 Label Studio pins its own numpy, pyarrow and Django, so it lives apart from the package's environment:
 ``scripts/install-label-studio.sh`` installs it into ``.venv-label-studio`` of the checkout (or into
 ``$STANCETRACK_LABEL_STUDIO_VENV``). :class:`LocalServer` starts it with a user and a user token, waits until
-it answers, and stops it. The token is passed on the command line of the child process only; it is never
-printed or logged here.
+it answers, and stops it. The password and token reach the child process through its environment only; they
+are never printed or logged here.
 """
 
 from __future__ import annotations
@@ -123,17 +123,22 @@ class LocalServer:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        c = self.credentials
+        """``label-studio start``; the password and token go through the environment (``--password`` and
+        ``--user-token`` would show them to anyone who lists processes)."""
         return [str(executable()), "start", "--no-browser", "--port", str(self.port), "--internal-host", "127.0.0.1",
-                "--username", c.username, "--password", c.password, "--user-token", c.token,
-                "--enable-legacy-api-token"]
+                "--username", self.credentials.username, "--enable-legacy-api-token"]
+
+    def environment(self) -> dict[str, str]:
+        env = {**os.environ, "LABEL_STUDIO_BASE_DATA_DIR": str(self.data_dir), "LATEST_VERSION_CHECK": "false",
+               "LABEL_STUDIO_HOST": self.url, "LABEL_STUDIO_PASSWORD": self.credentials.password,
+               "LABEL_STUDIO_USER_TOKEN": self.credentials.token}
+        env.pop("LABEL_STUDIO_API_KEY", None)
+        return env
 
     def start(self, timeout: float = 240.0) -> "LocalServer":
         """Start the server and wait until ``/health`` answers; :class:`ServerError` with the log's tail if not."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "LABEL_STUDIO_BASE_DATA_DIR": str(self.data_dir), "LATEST_VERSION_CHECK": "false",
-               "LABEL_STUDIO_HOST": self.url}
-        env.pop("LABEL_STUDIO_API_KEY", None)
+        env = self.environment()
         began = time.monotonic()
         log = open(self.log_path, "ab")
         try:
@@ -173,7 +178,7 @@ class LocalServer:
         if process is None or process.poll() is not None:
             return
         try:
-            os.killpg(process.pid, signal.SIGINT)
+            os.killpg(process.pid, signal.SIGTERM)
             process.wait(grace)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)

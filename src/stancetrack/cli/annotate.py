@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -269,6 +270,10 @@ def pull(url: str | None, project: int | None, title: str | None, data_dir: Path
     _import(export, data, dry_run, annotator, refuse_conflicts, as_json, names=client.user_names())
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 @annotate.command()
 @click.option("--port", type=int, default=8080, show_default=True)
 @click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False),
@@ -290,6 +295,7 @@ def serve(port: int, data_dir: Path | None, data: Path, title: str | None, start
         stancetrack annotate serve
         stancetrack annotate serve --port 8081 --data-dir /tmp/ls
     """
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the server as Ctrl-C does
     folder = data_dir or server_lib.default_data_dir()
     creds = server_lib.Credentials.load_or_create(folder)
     server = server_lib.LocalServer(folder, creds, port)
