@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
+from typing import Callable, Iterator
 
 import click
 
@@ -40,6 +42,34 @@ def info(data: Path, as_json: bool) -> None:
         click.echo(f"  {name:<12} {n:>6} rows")
 
 
+#: Tables with at least this many rows get a progress bar while they are validated.
+PROGRESS_ROWS = 200_000
+
+
+@contextlib.contextmanager
+def validation_progress() -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress callback drawing a bar on standard error for each large table; None when not on a terminal."""
+    stream = click.get_text_stream("stderr")
+    if not stream.isatty():
+        yield None
+        return
+    bars: dict[str, click.progressbar] = {}
+
+    def progress(table: str, done: int, total: int) -> None:
+        if total < PROGRESS_ROWS:
+            return
+        if table not in bars:
+            bars[table] = click.progressbar(length=total, label=f"validating {table}", file=stream, show_pos=True)
+            bars[table].__enter__()
+        bars[table].update(done - bars[table].pos)
+
+    try:
+        yield progress
+    finally:
+        for bar in bars.values():
+            bar.__exit__(None, None, None)
+
+
 @click.command()
 @click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
 @data_option()
@@ -49,7 +79,8 @@ def validate(directory: Path | None, data: Path, as_json: bool) -> None:
 
     Checks each row against its table's JSON Schema, unique keys, references between tables, every span
     against the source text (quote == text[start:end]) and the files against manifest.json. Every problem
-    is listed with its table, row, id, field and error code.
+    is listed with its table, row, id, field and error code. Tables are read in record batches; large ones
+    show a progress bar on a terminal.
 
     \b
     Example:
@@ -57,7 +88,8 @@ def validate(directory: Path | None, data: Path, as_json: bool) -> None:
         stancetrack validate path/to/dataset --json
     """
     folder = directory or data
-    report = validate_dataset(folder)
+    with validation_progress() as progress:
+        report = validate_dataset(folder, progress=progress)
     if as_json:
         click.echo(report.to_json())
     elif report.valid:

@@ -2,6 +2,12 @@
 
 ``validate`` checks a dataset folder, ``validate_tables`` tables in memory (what the writer checks before it
 writes), ``validate_table`` one table (rows and keys). All of them collect every problem as error records.
+
+Rows are checked by the JSON Schemas compiled to vectorized Arrow checks (:mod:`.compiler`), which reach the
+same error records as jsonschema (:mod:`.rows`, the reference engine and the oracle of the tests). A pandas
+frame is first turned into Arrow columns through its records; where that cannot keep jsonschema's view of the
+values (a column mixing types, say), the frame is checked by the reference engine instead, with the same
+result, only slower. ``validate`` reads Parquet in record batches, so a table never has to fit in memory.
 """
 
 from __future__ import annotations
@@ -12,18 +18,36 @@ from typing import Mapping
 import pandas as pd
 import pyarrow as pa
 
+import pyarrow.parquet as pq
+
 from ..errors import DatasetNotFound, ErrorRecord
-from ..frames import records_from_arrow, records_from_frame
+from ..frames import records_from_frame
 from ..resources import default_dataset_dir
 from ..schemas import TABLES, schema_version, table_schema
 from ..storage import UnreadableTable, read_manifest, read_table, sha256_file, table_path
+from .compiler import Unvectorizable, compiled, table_from_records
 from .keys import key_errors
-from .references import reference_errors
 from .report import Report
 from .rows import column_errors, row_errors
-from .spans import load_texts, span_errors
+from .spans import date_window_errors, load_texts
+from .stream import (DatasetCheck, Progress, batch_row_errors, cast_batch, check_tables, iter_batches,
+                     read_columns)
 
 __all__ = ["Report", "validate", "validate_table", "validate_tables"]
+
+
+def _row_layer(name: str, table: pa.Table | pd.DataFrame, skip: list[str]) -> tuple[list[ErrorRecord], pa.Table]:
+    """Layer 1 for one table, and the table as Arrow (for a frame whose values Arrow cannot hold: its keys)."""
+    if not isinstance(table, pd.DataFrame):
+        return batch_row_errors(name, table, 0, skip), table
+    records = records_from_frame(table)
+    try:
+        arrow = table_from_records(records, list(table.columns))
+        return compiled(name).errors(arrow, skip=skip, records=records), arrow
+    except Unvectorizable:
+        key = table_schema(name).key
+        keys = [k if isinstance(k, str) else None for k in (r.get(key) for r in records)]
+        return row_errors(name, records, skip_fields=skip), pa.table({key: pa.array(keys, type=pa.string())})
 
 
 def _table_errors(name: str, table: pa.Table | pd.DataFrame) -> list[ErrorRecord]:
@@ -31,14 +55,8 @@ def _table_errors(name: str, table: pa.Table | pd.DataFrame) -> list[ErrorRecord
     columns = list(table.columns) if isinstance(table, pd.DataFrame) else table.column_names
     errors = column_errors(name, columns)
     missing = [e.field for e in errors if e.code == "column-missing"]
-    records = records_from_frame(table) if isinstance(table, pd.DataFrame) else records_from_arrow(table)
-    errors += row_errors(name, records, skip_fields=missing)
-    if isinstance(table, pd.DataFrame):
-        key = table_schema(name).key
-        keys = [r.get(key) for r in records]
-        table = pa.table({key: pa.array([k if isinstance(k, str) else None for k in keys], type=pa.string())})
-    errors += key_errors(name, table)
-    return errors
+    row_level, arrow = _row_layer(name, table, missing)
+    return errors + row_level + key_errors(name, arrow)
 
 
 def validate_table(name: str, table: pa.Table | pd.DataFrame) -> Report:
@@ -49,64 +67,107 @@ def validate_table(name: str, table: pa.Table | pd.DataFrame) -> Report:
     return report
 
 
-def validate_tables(tables: Mapping[str, pa.Table], dataset_dir: Path | None = None) -> Report:
+def validate_tables(tables: Mapping[str, pa.Table], dataset_dir: Path | None = None,
+                    progress: Progress | None = None) -> Report:
     """Layers 1–4 over tables in memory; source texts are looked up relative to ``dataset_dir``."""
     report = Report(tables_checked=[n for n in TABLES if n in tables])
-    for name in TABLES:
-        if name in tables:
-            report.extend(_table_errors(name, tables[name]))
-    report.extend(reference_errors(dict(tables)))
-    texts: dict[str, str] = {}
-    if "documents" in tables:
-        texts, source_errors = load_texts(tables["documents"], dataset_dir)
-        report.extend(source_errors)
-    report.extend(span_errors(dict(tables), texts))
+    report.extend(check_tables(dict(tables), dataset_dir, progress).errors())
     return report
 
 
-def read_checked(dataset_dir: Path) -> tuple[dict[str, pa.Table], list[ErrorRecord]]:
-    """Every readable table of a dataset folder, and the manifest problems (layer 5) found on the way."""
-    folder = Path(dataset_dir)
-    errors: list[ErrorRecord] = []
+def _file_errors(folder: Path, name: str, entry: dict | None, listed: bool) -> tuple[list[ErrorRecord], pq.ParquetFile | None]:
+    """Layer 5 for one table's file, and the file opened for reading (None when it cannot be read)."""
+    path = table_path(folder, name)
+    if not path.exists():
+        return [ErrorRecord(name, "file-missing", f"{path.name} is missing", value=path.name)], None
+    errors = []
+    if entry is None and listed:
+        errors.append(ErrorRecord(name, "file-unlisted", f"{path.name} is not in {folder.name}/manifest.json"))
+    elif entry is not None and entry.get("sha256") != sha256_file(path):
+        errors.append(ErrorRecord(name, "checksum", f"{path.name} differs from the manifest's SHA-256",
+                                  field="sha256", value=entry.get("sha256")))
+    try:
+        parquet = pq.ParquetFile(path)
+        cast_batch(name, pa.RecordBatch.from_pylist([], schema=parquet.schema_arrow))  # types that cannot cast
+    except UnreadableTable as exc:
+        return errors + [ErrorRecord(name, "parquet-unreadable", str(exc), value=path.name)], None
+    except (OSError, pa.ArrowException) as exc:
+        message = f"{path.name} cannot be read as Parquet: {exc}"
+        return errors + [ErrorRecord(name, "parquet-unreadable", message, value=path.name)], None
+    rows = parquet.metadata.num_rows
+    if entry is not None and entry.get("rows") != rows:
+        errors.append(ErrorRecord(name, "row-count", f"{rows} rows, the manifest says {entry.get('rows')}",
+                                  field="rows", value=entry.get("rows")))
+    return errors, parquet
+
+
+def _files(folder: Path) -> tuple[list[ErrorRecord], dict[str, list[ErrorRecord]], dict[str, pq.ParquetFile]]:
+    """Layer 5: the manifest's problems, each table's file problems, and the files that can be read."""
+    manifest_errors: list[ErrorRecord] = []
     try:
         manifest = read_manifest(folder)
     except DatasetNotFound as exc:
         if not any(table_path(folder, n).exists() for n in TABLES):
             raise
         manifest = {"tables": {}}
-        errors.append(ErrorRecord("manifest", "manifest-missing", str(exc)))
+        manifest_errors.append(ErrorRecord("manifest", "manifest-missing", str(exc)))
     if manifest.get("schema_version") not in (None, schema_version()):
-        errors.append(ErrorRecord("manifest", "schema-version",
-                                  f"written under schema {manifest['schema_version']}, this package reads "
-                                  f"{schema_version()}", field="schema_version", value=manifest["schema_version"]))
-    tables: dict[str, pa.Table] = {}
+        manifest_errors.append(ErrorRecord(
+            "manifest", "schema-version", f"written under schema {manifest['schema_version']}, this package reads "
+            f"{schema_version()}", field="schema_version", value=manifest["schema_version"]))
+    listed = not manifest_errors or manifest_errors[0].code != "manifest-missing"
+    files: dict[str, pq.ParquetFile] = {}
+    file_errors: dict[str, list[ErrorRecord]] = {}
     for name in TABLES:
-        path = table_path(folder, name)
-        entry = manifest["tables"].get(name)
-        if not path.exists():
-            errors.append(ErrorRecord(name, "file-missing", f"{path.name} is missing", value=path.name))
-            continue
-        if entry is None and "manifest-missing" not in {e.code for e in errors}:
-            errors.append(ErrorRecord(name, "file-unlisted", f"{path.name} is not in {folder.name}/manifest.json"))
-        elif entry is not None and entry.get("sha256") != sha256_file(path):
-            errors.append(ErrorRecord(name, "checksum", f"{path.name} differs from the manifest's SHA-256",
-                                      field="sha256", value=entry.get("sha256")))
+        file_errors[name], parquet = _file_errors(folder, name, manifest["tables"].get(name), listed)
+        if parquet is not None:
+            files[name] = parquet
+    return manifest_errors, file_errors, files
+
+
+def read_checked(dataset_dir: Path) -> tuple[dict[str, pa.Table], list[ErrorRecord]]:
+    """Every readable table of a dataset folder, read whole, and the manifest problems (layer 5) found on the way."""
+    folder = Path(dataset_dir)
+    manifest_errors, file_errors, files = _files(folder)
+    tables: dict[str, pa.Table] = {}
+    for name in files:
         try:
             tables[name] = read_table(folder, name)
         except UnreadableTable as exc:
-            errors.append(ErrorRecord(name, "parquet-unreadable", str(exc), value=path.name))
-            continue
-        if entry is not None and entry.get("rows") != tables[name].num_rows:
-            errors.append(ErrorRecord(name, "row-count", f"{tables[name].num_rows} rows, the manifest says "
-                                      f"{entry.get('rows')}", field="rows", value=entry.get("rows")))
-    return tables, errors
+            file_errors[name].append(ErrorRecord(name, "parquet-unreadable", str(exc),
+                                                 value=table_path(folder, name).name))
+    return tables, manifest_errors + [e for n in TABLES for e in file_errors[n]]
 
 
-def validate(path: str | Path | None = None) -> Report:
-    """Check a dataset folder in every layer (default: the current checkout's dataset, else the release)."""
+def validate(path: str | Path | None = None, progress: Progress | None = None) -> Report:
+    """Check a dataset folder in every layer (default: the current checkout's dataset, else the release).
+
+    Tables are read in record batches and checked batch by batch; only key columns, the documents and their
+    texts are held whole. ``progress(table, rows_done, rows_total)`` is called after every batch.
+    """
     folder = Path(path) if path is not None else default_dataset_dir()
-    tables, manifest_errors = read_checked(folder)
-    report = validate_tables(tables, folder)
-    report.errors[:0] = manifest_errors
-    report.tables_checked = [n for n in TABLES if n in tables]
+    manifest_errors, file_errors, files = _files(folder)
+    targets: dict[str, pa.Table] = {}
+    for name in {fk.table for n in TABLES for fk in table_schema(n).foreign_keys} & set(files):
+        try:
+            targets[name] = (read_columns(folder, name, table_schema(name).columns) if name == "documents"
+                             else read_columns(folder, name, [table_schema(name).key]))
+        except UnreadableTable:
+            pass  # reported when the table itself is read
+    check = DatasetCheck(targets)
+    if "documents" in targets:
+        check.texts, source_errors = load_texts(targets["documents"], folder)
+        check.add(("sources",), source_errors)
+        check.add(("dates",), date_window_errors(targets["documents"]))
+    checked = []
+    for name, parquet in files.items():
+        try:
+            check.check_table(name, parquet.schema_arrow.names, iter_batches(folder, name),
+                              parquet.metadata.num_rows, progress)
+            checked.append(name)
+        except UnreadableTable as exc:
+            file_errors[name].append(ErrorRecord(name, "parquet-unreadable", str(exc),
+                                                 value=table_path(folder, name).name))
+    report = Report(manifest_errors + [e for n in TABLES for e in file_errors[n]] + check.errors(),
+                    tables_checked=checked)
     return report

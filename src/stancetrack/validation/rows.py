@@ -13,6 +13,7 @@ from jsonschema.exceptions import ValidationError
 
 from ..errors import ErrorRecord
 from ..schemas import table_schema
+from .formats import FORMAT_CHECKER
 
 _OWN_CODES = {"type", "required", "additionalProperties", "enum", "const", "pattern", "format", "minLength",
               "minimum", "maximum", "minItems", "uniqueItems"}
@@ -20,7 +21,8 @@ _OWN_CODES = {"type", "required", "additionalProperties", "enum", "const", "patt
 
 @lru_cache(maxsize=None)
 def validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(table_schema(name).json_schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    """jsonschema's validator of a table, with the pinned format checker (see :mod:`.formats`)."""
+    return Draft202012Validator(table_schema(name).json_schema, format_checker=FORMAT_CHECKER)
 
 
 def column_errors(name: str, columns: Iterable[str]) -> list[ErrorRecord]:

@@ -1,0 +1,173 @@
+"""Layers 1–4 over record batches: a table never has to be in memory whole.
+
+A :class:`DatasetCheck` is given what the checks of one table need from the others first (the key columns that
+references point to, the documents and their texts), then each table as a stream of record batches. Every
+batch is checked in every layer at once, with rows numbered globally; only the key column of a table is kept
+until its end (for duplicates and order). The errors come out in the order of the layers, as
+``validate_tables`` has always reported them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..errors import ErrorRecord
+from ..frames import records_from_arrow
+from ..schemas import TABLES, table_schema
+from ..storage import UnreadableTable, table_path
+from .compiler import Unvectorizable, compiled
+from .keys import key_column_errors
+from .references import authorial_errors, foreign_key_errors
+from .rows import column_errors, row_errors
+from .spans import date_window_errors, load_texts, table_span_errors
+
+#: Rows per record batch when reading Parquet (bounded memory, few Python round trips).
+BATCH_ROWS = 256 * 1024
+
+#: ``progress(table, rows_done, rows_total)``, called after every batch.
+Progress = Callable[[str, int, int], None]
+
+
+def batch_row_errors(name: str, batch: pa.Table | pa.RecordBatch, offset: int = 0,
+                     skip: Iterable[str] = ()) -> list[ErrorRecord]:
+    """Layer 1 for one batch: the compiled checks, or the reference engine where a column's type has none."""
+    try:
+        return compiled(name).errors(batch, offset, skip)
+    except Unvectorizable:
+        table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
+        errors = row_errors(name, records_from_arrow(table), skip_fields=skip)
+        return [ErrorRecord(e.table, e.code, e.message, e.row + offset, e.id, e.field, e.value) for e in errors]
+
+
+class DatasetCheck:
+    """Collects every error of a dataset checked table by table, batch by batch."""
+
+    def __init__(self, targets: dict[str, pa.Table], texts: dict[str, str] | None = None):
+        #: tables (or just their key columns) that references point to, and the documents
+        self.targets = targets
+        self.texts = texts or {}
+        self._errors: dict[tuple, list[ErrorRecord]] = defaultdict(list)
+
+    def add(self, layer: tuple, errors: list[ErrorRecord]) -> None:
+        self._errors[layer].extend(errors)
+
+    def check_table(self, name: str, columns: list[str], batches: Iterable[pa.RecordBatch | pa.Table],
+                    total: int = 0, progress: Progress | None = None) -> None:
+        """Layers 1–4 for one table; ``batches`` may raise, and then nothing of this table is kept."""
+        ts = table_schema(name)
+        found: dict[tuple, list[ErrorRecord]] = defaultdict(list)
+        table_errors = column_errors(name, columns)
+        missing = [e.field for e in table_errors if e.code == "column-missing"]
+        found[("rows", name)] += table_errors
+        keys: list[pa.Array] = []
+        offset = 0
+        for batch in batches:
+            found[("rows", name)] += batch_row_errors(name, batch, offset, missing)
+            if ts.key in columns:
+                keys.append(batch.column(columns.index(ts.key)))
+            for index, fk in enumerate(ts.foreign_keys):
+                target = self.targets.get(fk.table)
+                if target is not None and fk.ref in target.column_names:
+                    found[("refs", name, index)] += foreign_key_errors(name, batch, fk, target.column(fk.ref),
+                                                                       offset)
+            if name == "stances" and "documents" in self.targets:
+                found[("authorial",)] += authorial_errors(batch, self.targets["documents"], offset)
+            found[("spans", name)] += table_span_errors(name, batch, self.texts, offset)
+            offset += batch.num_rows
+            if progress is not None:
+                progress(name, offset, max(total, offset))
+        if keys:
+            found[("rows", name)] += key_column_errors(name, ts.key, pa.chunked_array(keys))
+        for layer, errors in found.items():
+            self.add(layer, errors)
+
+    def errors(self) -> list[ErrorRecord]:
+        """Layer by layer: rows and keys, references, sources, dates, spans; tables in dependency order."""
+        order = [("rows", n) for n in TABLES]
+        order += [("refs", n, i) for n in TABLES for i in range(len(table_schema(n).foreign_keys))]
+        order += [("authorial",), ("sources",), ("dates",)] + [("spans", n) for n in TABLES]
+        return [e for layer in order for e in self._errors.get(layer, [])]
+
+
+def check_tables(tables: dict[str, pa.Table], dataset_dir: Path | None,
+                 progress: Progress | None = None) -> DatasetCheck:
+    """Layers 1–4 over tables in memory (fed to the checks in slices of :data:`BATCH_ROWS` rows)."""
+    texts: dict[str, str] = {}
+    check = DatasetCheck(tables)
+    if "documents" in tables:
+        texts, source_errors = load_texts(tables["documents"], dataset_dir)
+        check.add(("sources",), source_errors)
+        check.add(("dates",), date_window_errors(tables["documents"]))
+    check.texts = texts
+    for name in TABLES:
+        if name in tables:
+            table = tables[name]
+            check.check_table(name, table.column_names, table.to_batches(max_chunksize=BATCH_ROWS) or [table],
+                              table.num_rows, progress)
+    return check
+
+
+def cast_batch(name: str, batch: pa.RecordBatch) -> pa.RecordBatch:
+    """A batch with its columns cast to the schema's types where they have other ones (as ``read_table``)."""
+    expected = table_schema(name).arrow_schema()
+    arrays = list(batch.columns)
+    for index, field in enumerate(batch.schema):
+        wanted = expected.field(field.name).type if field.name in expected.names else None
+        if wanted is not None and pa.types.is_dictionary(field.type) and field.type.value_type.equals(wanted):
+            continue  # text kept dictionary-encoded: the same values
+        if wanted is not None and not field.type.equals(wanted):
+            try:
+                arrays[index] = arrays[index].cast(expected.field(field.name).type)
+            except (pa.ArrowException, ValueError) as exc:
+                raise UnreadableTable(f"{name}.parquet: column {field.name!r} is {field.type}, "
+                                      f"not {expected.field(field.name).type}: {exc}") from exc
+    return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
+
+
+def small_dictionaries(parquet: pq.ParquetFile, limit: int = 64 * 1024) -> list[str]:
+    """Text columns stored with a small dictionary page in every row group (few distinct values).
+
+    Read as Arrow dictionaries they skip decoding into one string per row, and the row checks run once per
+    distinct value. A large dictionary page may mean the writer fell back to plain pages, which Arrow would
+    then have to hash back into a dictionary: those columns are read as plain strings.
+    """
+    meta, schema = parquet.metadata, parquet.schema_arrow
+    names = []
+    for index, field in enumerate(schema):
+        if not (pa.types.is_string(field.type) or pa.types.is_large_string(field.type)):
+            continue
+        chunks = [meta.row_group(g).column(index) for g in range(meta.num_row_groups)]
+        if chunks and all(c.has_dictionary_page and c.dictionary_page_offset is not None
+                          and 0 < c.data_page_offset - c.dictionary_page_offset < limit for c in chunks):
+            names.append(field.name)
+    return names
+
+
+def iter_batches(folder: Path, name: str, columns: list[str] | None = None,
+                 batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+    """A table's Parquet file as record batches cast to the schema's types; raises :class:`UnreadableTable`.
+
+    Text columns with few distinct values come as dictionary arrays (see :func:`small_dictionaries`).
+    """
+    path = table_path(folder, name)
+    try:
+        probe = pq.ParquetFile(path)
+        reader = pq.ParquetFile(path, read_dictionary=small_dictionaries(probe)) if probe.metadata.num_columns else probe
+        for batch in reader.iter_batches(batch_size=batch_rows, columns=columns):
+            yield cast_batch(name, batch)
+    except (OSError, pa.ArrowException) as exc:
+        raise UnreadableTable(f"{path.name} cannot be read as Parquet: {exc}") from exc
+
+
+def read_columns(folder: Path, name: str, columns: list[str]) -> pa.Table:
+    """Some columns of a table, read whole (the key columns references point to, the documents)."""
+    present = [c for c in columns if c in pq.ParquetFile(table_path(folder, name)).schema_arrow.names]
+    batches = list(iter_batches(folder, name, present))
+    if batches:
+        return pa.Table.from_batches(batches)
+    return pa.schema([table_schema(name).arrow_schema().field(c) for c in present]).empty_table()
