@@ -98,14 +98,13 @@ class _Problems:
                                        row=position, id=region_id, field=field_name, value=value))
 
 
-def read_export(source: str | Path | bytes | list) -> list[dict[str, Any]]:
-    """The tasks of a Label Studio JSON export (a path, the JSON text, or the parsed list)."""
+def read_export(source: str | Path | list) -> list[dict[str, Any]]:
+    """The tasks of a Label Studio JSON export: a file's path, or the export already parsed."""
     if isinstance(source, list):
         data: Any = source
     else:
         try:
-            text = source if isinstance(source, (str, bytes)) and not _is_path(source) else Path(source).read_bytes()
-            data = json.loads(text)
+            data = json.loads(Path(source).read_bytes())
         except (OSError, ValueError) as exc:
             raise RefusedImport([ErrorRecord(SOURCE, "export-malformed", f"the export is not readable JSON: {exc}")],
                                 "the Label Studio export was refused") from exc
@@ -115,14 +114,6 @@ def read_export(source: str | Path | bytes | list) -> list[dict[str, Any]]:
                                          "(export the project as JSON, not JSON-MIN or CSV)")],
                             "the Label Studio export was refused")
     return data
-
-
-def _is_path(source: str | bytes | Path) -> bool:
-    if isinstance(source, Path):
-        return True
-    if isinstance(source, bytes):
-        return False
-    return not source.lstrip().startswith(("[", "{")) and len(source) < 4096
 
 
 def authoritative_annotation(annotations: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -512,7 +503,7 @@ def _located(errors: list[ErrorRecord], origin: dict[str, tuple[Any, str]]) -> l
     return out
 
 
-def import_export(source: str | Path | bytes | list, dataset_dir: str | Path, dry_run: bool = False,
+def import_export(source: str | Path | list, dataset_dir: str | Path, dry_run: bool = False,
                   annotator: str | None = None, annotator_names: dict[Any, str] | None = None,
                   refuse_conflicts: bool = False) -> ImportResult:
     """Apply a Label Studio JSON export to a dataset folder; see the module's documentation for the rules.

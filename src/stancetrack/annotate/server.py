@@ -100,7 +100,7 @@ class Credentials:
 
     def save(self, data_dir: Path) -> None:
         path = Path(data_dir) / STATE_FILE
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # Label Studio's database holds the token too
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(asdict(self), handle, indent=2)
@@ -137,7 +137,7 @@ class LocalServer:
 
     def start(self, timeout: float = 240.0) -> "LocalServer":
         """Start the server and wait until ``/health`` answers; :class:`ServerError` with the log's tail if not."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         env = self.environment()
         began = time.monotonic()
         log = open(self.log_path, "ab")
