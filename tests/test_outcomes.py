@@ -187,3 +187,15 @@ def test_every_released_prediction_has_an_outcome_as_of_2026_03_13():
             assert len(row["evidence"]) >= 1, pid
         if row["status"] == "annulled":
             assert row["condition_met"] is False or row["condition_met"] == False, pid  # noqa: E712
+
+
+def test_quoted_words_are_in_the_brief():
+    """An evidence quote is the source's words as the brief records them, unless it says it is the brief's
+    own summary."""
+    brief = " ".join(BRIEF.read_text(encoding="utf-8").split())
+    source = yaml.safe_load(SOURCE.read_text(encoding="utf-8"))
+    for key, item in source["sources"].items():
+        if not item["quote"].startswith("Evidence brief ("):
+            assert " ".join(item["quote"].split()) in brief, key
+        if not item["title"].startswith("["):
+            assert item["title"] in brief, key
