@@ -35,7 +35,8 @@ TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=8)
 TRICKY = st.sampled_from(["", " ", "\n", "a\n", "\U0001F600", "é", "e\u0301", "Q0", "Q12\n", "Q٣", "st-0001",
                           "st-001", "st-0001\n", "pr-12345", "part-1.2", "part-0", "front\n", "fr-FR", "x" * 65,
                           "2025-02-29", "2024-02-29", "0000-01-01", "0001-01-01", "9999-12-31", "2025-13-01",
-                          "2025-00-10", "2025-04-31", "2025-1-01", "٢٠٢٥-٠١-٠١", "2025-01-01\n", "2025-01-01T00:00",
+                          "2025-00-10", "2025-04-31", "2025-1-01", "٢٠٢٥-٠١-٠١", "2025-01-01\n",
+                          "2025-01-01T00:00",
                           "20250101", "seeds/a.txt", "seeds/a/b.txt", "seeds/\n.txt", "https://example.org", "trump"])
 
 
@@ -120,6 +121,9 @@ def tables(draw, name: str) -> tuple[pa.Table, list[dict[str, Any]]]:
         if pa.types.is_string(arrays[col].type) and draw(st.booleans()):  # as Parquet's dictionary pages read
             arrays[col] = arrays[col].dictionary_encode()
     table = pa.table(arrays) if arrays else pa.table({"_": pa.nulls(n)}).drop(["_"])
+    if arrays and n > 1 and draw(st.booleans()):  # in two chunks, as a table read from several row groups
+        cut = draw(st.integers(1, n - 1))
+        table = pa.concat_tables([table.slice(0, cut), table.slice(cut)])
     return table, [dict(zip(columns, row)) for row in zip(*columns.values())] if columns else [{}] * n
 
 

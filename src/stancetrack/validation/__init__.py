@@ -75,7 +75,8 @@ def validate_tables(tables: Mapping[str, pa.Table], dataset_dir: Path | None = N
     return report
 
 
-def _file_errors(folder: Path, name: str, entry: dict | None, listed: bool) -> tuple[list[ErrorRecord], pq.ParquetFile | None]:
+def _file_errors(folder: Path, name: str, entry: dict | None,
+                 listed: bool) -> tuple[list[ErrorRecord], pq.ParquetFile | None]:
     """Layer 5 for one table's file, and the file opened for reading (None when it cannot be read)."""
     path = table_path(folder, name)
     if not path.exists():

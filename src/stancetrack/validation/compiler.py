@@ -98,26 +98,27 @@ def _valid(arr: pa.Array) -> np.ndarray:
     return _bools(arr.is_valid()) if arr.null_count else np.ones(len(arr), dtype=bool)
 
 
+def is_text(typ: pa.DataType) -> bool:
+    return pa.types.is_string(typ) or pa.types.is_large_string(typ)
+
+
+#: The JSON kind of the values of each Arrow type the checks read directly.
+_ARROW_KINDS: tuple[tuple[Callable[[pa.DataType], bool], str], ...] = (
+    (is_text, "string"), (pa.types.is_integer, "integer"), (pa.types.is_floating, "number"),
+    (pa.types.is_boolean, "boolean"), (pa.types.is_list, "array"), (pa.types.is_large_list, "array"),
+    (pa.types.is_struct, "object"), (pa.types.is_null, "null"),
+)
+
+
 def _kind_of(typ: pa.DataType) -> str:
-    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
-        return "string"
-    if pa.types.is_integer(typ):
-        return "integer"
-    if pa.types.is_floating(typ):
-        return "number"
-    if pa.types.is_boolean(typ):
-        return "boolean"
-    if pa.types.is_list(typ) or pa.types.is_large_list(typ):
-        return "array"
-    if pa.types.is_struct(typ):
-        return "object"
-    if pa.types.is_null(typ):
-        return "null"
+    for test, kind in _ARROW_KINDS:
+        if test(typ):
+            return kind
     raise Unvectorizable(f"no JSON meaning for Arrow type {typ}")
 
 
 def _text_dictionary(typ: pa.DataType) -> bool:
-    return pa.types.is_dictionary(typ) and (pa.types.is_string(typ.value_type) or pa.types.is_large_string(typ.value_type))
+    return pa.types.is_dictionary(typ) and is_text(typ.value_type)
 
 
 def normalize(arr: pa.Array | pa.ChunkedArray, keep_text_dictionary: bool = False) -> pa.Array:
@@ -262,6 +263,12 @@ class CompiledSchema:
         ``records``, when given, are the rows as the reference engine sees them (a pandas frame's records):
         messages and values are then taken from them, so an integer stored in a float column reads ``1``.
         """
+        if records is None and isinstance(batch, pa.Table) and any(c.num_chunks > 1 for c in batch.columns):
+            errors, start = [], 0  # one pass per record batch: no copy of the chunks into one array
+            for part in batch.to_batches():
+                errors += self.errors(part, offset + start, skip)
+                start += part.num_rows
+            return errors
         names = batch.column_names if isinstance(batch, pa.Table) else batch.schema.names
         columns: dict[str, Inst] = {}
         for index, col in enumerate(names):
@@ -349,7 +356,8 @@ def _object_failures(node: Node, inst: Inst) -> list[Failure]:
         extras = [c for c in children if c not in node.schema.get("properties", {})]
         if extras:
             text = ", ".join(repr(e) for e in sorted(extras, key=str))
-            message = f"Additional properties are not allowed ({text} {'was' if len(extras) == 1 else 'were'} unexpected)"
+            verb = "was" if len(extras) == 1 else "were"
+            message = f"Additional properties are not allowed ({text} {verb} unexpected)"
             for extra in extras:
                 out.append(Failure(node.path + ("additionalProperties",), "additionalProperties", is_obj.copy(),
                                    lambda i, m=message: m, field=extra))
@@ -414,7 +422,8 @@ def _with_values(inst: Inst, template: Callable[[Any], str]) -> Callable[[int], 
 
 def _check_type(node: Node, inst: Inst, types: str | list[str]) -> Failure | None:
     if inst.kind is None:
-        return None if "object" in (types if isinstance(types, list) else [types]) else _fail_all(node, inst, "type", types)
+        objects = "object" in (types if isinstance(types, list) else [types])
+        return None if objects else _fallback(node, inst, "type", types)
     kinds = [types] if isinstance(types, str) else list(types)
     ok = ~inst.valid if "null" in kinds else np.zeros(inst.n, dtype=bool)
     own = {"string": {"string"}, "integer": {"integer", "number"}, "number": {"number"}, "boolean": {"boolean"},
@@ -427,10 +436,6 @@ def _check_type(node: Node, inst: Inst, types: str | list[str]) -> Failure | Non
             ok = ok | (inst.valid & np.isfinite(values) & (np.floor(values) == values))
     reprs = ", ".join(repr(k) for k in kinds)
     return Failure(node.path + ("type",), "type", ~ok, _with_values(inst, lambda v: f"{v!r} is not of type {reprs}"))
-
-
-def _fail_all(node: Node, inst: Inst, keyword: str, value: Any) -> Failure:
-    return _fallback(node, inst, keyword, value)
 
 
 def _in_values(inst: Inst, values: list[Any]) -> np.ndarray:
@@ -453,14 +458,14 @@ def _in_values(inst: Inst, values: list[Any]) -> np.ndarray:
 
 def _check_enum(node: Node, inst: Inst, values: list[Any]) -> Failure | None:
     if inst.kind is None:
-        return _fail_all(node, inst, "enum", values)
+        return _fallback(node, inst, "enum", values)
     return Failure(node.path + ("enum",), "enum", ~_in_values(inst, values),
                    _with_values(inst, lambda v: f"{v!r} is not one of {values!r}"))
 
 
 def _check_const(node: Node, inst: Inst, value: Any) -> Failure | None:
     if inst.kind is None:
-        return _fail_all(node, inst, "const", value)
+        return _fallback(node, inst, "const", value)
     return Failure(node.path + ("const",), "const", ~_in_values(inst, [value]), lambda i: f"{value!r} was expected")
 
 

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from ..errors import ErrorRecord
 from ..schemas import table_schema
-from .compiler import Unvectorizable, normalize
+from .compiler import Unvectorizable, is_text, normalize
 
 _DIGITS = re.compile(r"(\d+)")
 
@@ -32,17 +32,22 @@ def key_errors(name: str, table: pa.Table) -> list[ErrorRecord]:
     return key_column_errors(name, key, table.column(key))
 
 
+#: Keys compared per slice of this many rows, so the temporaries stay small whatever the table's size.
+SLICE_ROWS = 1 << 20
+
+
 def key_column_errors(name: str, key: str, keys: pa.Array | pa.ChunkedArray) -> list[ErrorRecord]:
     """Repeated keys (every occurrence after the first) and the first row out of key order."""
+    chunks = keys.chunks if isinstance(keys, pa.ChunkedArray) else [keys]
     try:
-        keys = normalize(keys)
+        chunks = [normalize(c) for c in chunks if len(c)]
     except Unvectorizable:
-        keys = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
-    if pa.types.is_null(keys.type) or len(keys) == 0:
+        pass
+    if not chunks or pa.types.is_null(chunks[0].type):
         return []
-    text = pa.types.is_string(keys.type) or pa.types.is_large_string(keys.type)
-    row, ascending = _first_unsorted(keys) if text else (None, False)  # not text: layer 1 reports them
-    repeats = [] if ascending else _repeats(keys)  # strictly ascending keys cannot repeat
+    row, ascending = _order(chunks) if is_text(chunks[0].type) else (None, False)  # not text: layer 1 says
+    keys = pa.chunked_array(chunks)
+    repeats = [] if ascending else _repeats(keys.combine_chunks())  # strictly ascending keys cannot repeat
     errors = [ErrorRecord(name, "duplicate-key", f"{key} {value!r} is used by an earlier row",
                           row=row, id=value, field=key, value=value) for row, value in repeats]
     if row is not None:
@@ -50,6 +55,21 @@ def key_column_errors(name: str, key: str, keys: pa.Array | pa.ChunkedArray) -> 
         errors.append(ErrorRecord(name, "unsorted", f"rows are not in {key} order: {b!r} comes after {a!r}",
                                   row=row, id=b, field=key, value=b))
     return errors
+
+
+def _order(chunks: list[pa.Array]) -> tuple[int | None, bool]:
+    """:func:`_first_unsorted` slice by slice (no copy of the column), each with the key before it."""
+    ascending, start, before = True, 0, None
+    for chunk in chunks:
+        for at in range(0, len(chunk), SLICE_ROWS):
+            part = chunk.slice(at, SLICE_ROWS)
+            window = part if before is None else pa.concat_arrays([before, part])
+            row, strictly = _first_unsorted(window)
+            ascending = ascending and strictly
+            if row is not None:
+                return start + row - (0 if before is None else 1), False
+            before, start = part.slice(len(part) - 1), start + len(part)
+    return None, ascending
 
 
 def _repeats(keys: pa.Array) -> list[tuple[int, str]]:
@@ -66,43 +86,40 @@ def _np(mask) -> np.ndarray:
     return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _shapes(keys: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray, np.ndarray]:
-    """Per key: whether it is ASCII text then at most 18 trailing digits, its text prefix, has digits, number."""
+def _shapes(keys: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+    """Per key: whether it is ASCII text then trailing digits only, its text prefix, its number of digits."""
     keys = keys.cast(pa.large_string())
     prefix = pc.utf8_rtrim(keys, characters="0123456789")
     digits = (pc.fill_null(pc.utf8_length(keys), 0).to_numpy() - pc.fill_null(pc.utf8_length(prefix), 0).to_numpy())
     _, offsets_buf, data_buf = keys.buffers()
     offsets = np.frombuffer(offsets_buf, dtype=np.int64)[keys.offset:keys.offset + len(keys) + 1]
     data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
-    counted = np.concatenate([[0], np.cumsum((data - 48) < 10, dtype=np.int32)])  # ASCII digits so far
-    fits = (_np(pc.string_is_ascii(keys)) & (counted[offsets[1:]] - counted[offsets[:-1]] == digits)
-            & (digits <= 18))
-    width = np.where(fits, digits, 0)
-    number = np.zeros(len(keys), dtype=np.int64)
-    for place in range(int(width.max(initial=0))):  # one pass per decimal place, at most 18
-        rows = np.flatnonzero(width > place)
-        number[rows] += (data[offsets[rows + 1] - 1 - place].astype(np.int64) - 48) * 10 ** place
-    return fits, prefix, digits > 0, number
+    data, offsets = data[offsets[0]:offsets[-1]], offsets - offsets[0]  # a slice's bytes, not its parent's
+    is_digit = np.append((data - 48) < 10, False).view(np.uint8)  # ASCII digits (and one byte past the end)
+    counted = np.where(np.diff(offsets) > 0, np.add.reduceat(is_digit, offsets[:-1], dtype=np.int64), 0)
+    fits = _np(pc.string_is_ascii(keys)) & (counted == digits)  # no digit before the trailing ones
+    return fits, prefix, digits
 
 
 def _first_unsorted(keys: pa.Array) -> tuple[int | None, bool]:
-    """The first row whose key sorts (naturally) before the previous one, and whether keys strictly ascend."""
+    """The first row whose key sorts (naturally) before the previous one, and whether keys strictly ascend.
+
+    Two keys of the shape text-then-digits with different texts compare as their texts; with the same text and
+    as many digits, as strings. Other pairs (another shape, or 9 before 10) are compared with ``natural_key``.
+    """
     if len(keys) < 2:
         return None, True
-    fits, prefix, has_number, number = _shapes(keys)
+    fits, prefix, digits = _shapes(keys)
     a, b = slice(None, -1), slice(1, None)
-    prefix_less = _np(pc.less(prefix[b], prefix[a]))
-    prefix_same = _np(pc.equal(prefix[b], prefix[a]))
-    number_less = (~has_number[b] & has_number[a]) | (has_number[b] & has_number[a] & (number[b] < number[a]))
-    number_same = (has_number[b] == has_number[a]) & (number[b] == number[a])
-    both_fit = fits[a] & fits[b]
+    same_prefix = _np(pc.equal(prefix[b], prefix[a]))
+    plain = fits[a] & fits[b] & (~same_prefix | (digits[a] == digits[b]))
+    descending = plain & (_np(pc.less(prefix[b], prefix[a])) | (same_prefix & _np(pc.less(keys[b], keys[a]))))
     valid = _np(keys.is_valid())
     both_valid = valid[a] & valid[b]
-    descending = both_fit & (prefix_less | (prefix_same & number_less))
-    ascending = bool(np.all(both_valid) and not np.any(both_fit & (descending | (prefix_same & number_same))))
+    ascending = bool(np.all(both_valid) and not np.any(descending | (plain & _np(pc.equal(keys[b], keys[a])))))
     first = np.flatnonzero(descending)
     candidates = [int(first[0])] if len(first) else []
-    for p in np.flatnonzero(both_valid & ~both_fit).tolist():  # keys of another shape: compared in Python
+    for p in np.flatnonzero(both_valid & ~plain).tolist():
         if candidates and p >= min(candidates) and not ascending:
             break
         before, after = natural_key(keys[p].as_py()), natural_key(keys[p + 1].as_py())

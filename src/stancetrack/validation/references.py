@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from ..errors import ErrorRecord
 from ..schemas import TABLES, ForeignKey, table_schema
-from .compiler import Unvectorizable, normalize
+from .compiler import Unvectorizable, is_text, normalize
 
 
 def reference_errors(tables: dict[str, pa.Table]) -> list[ErrorRecord]:
@@ -38,7 +38,7 @@ def _text(column) -> pa.Array | None:
         column = normalize(column)
     except Unvectorizable:
         return None
-    return column if pa.types.is_string(column.type) or pa.types.is_large_string(column.type) else None
+    return column if is_text(column.type) else None
 
 
 def foreign_key_errors(name: str, batch: pa.Table | pa.RecordBatch, fk: ForeignKey, ref_values,

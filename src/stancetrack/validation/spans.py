@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from ..errors import ErrorRecord
 from ..resources import release_root
 from ..schemas import TABLES, table_schema
-from .compiler import normalize
+from .compiler import is_text, normalize
 
 
 def locate_source(dataset_dir: Path | None, source_path: str, sha256: str | None) -> Path | None:
@@ -115,7 +115,7 @@ def table_span_errors(name: str, batch: pa.Table | pa.RecordBatch, texts: dict[s
     order = given & (ends <= starts)
     lengths = np.full(n, -1, dtype=np.int64)
     doc_ids = column.get("document_id")
-    if doc_ids is not None and (pa.types.is_string(doc_ids.type) or pa.types.is_large_string(doc_ids.type)):
+    if doc_ids is not None and is_text(doc_ids.type):
         known = [d for d in texts if isinstance(d, str)]
         where = pc.index_in(doc_ids, value_set=pa.array(known, pa.string())).to_numpy(zero_copy_only=False)
         where = np.nan_to_num(where.astype(np.float64), nan=-1).astype(np.int64)

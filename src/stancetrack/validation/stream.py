@@ -20,7 +20,7 @@ from ..errors import ErrorRecord
 from ..frames import records_from_arrow
 from ..schemas import TABLES, table_schema
 from ..storage import UnreadableTable, table_path
-from .compiler import Unvectorizable, compiled
+from .compiler import Unvectorizable, compiled, is_text
 from .keys import key_column_errors
 from .references import authorial_errors, foreign_key_errors
 from .rows import column_errors, row_errors
@@ -139,7 +139,7 @@ def small_dictionaries(parquet: pq.ParquetFile, limit: int = 64 * 1024) -> list[
     meta, schema = parquet.metadata, parquet.schema_arrow
     names = []
     for index, field in enumerate(schema):
-        if not (pa.types.is_string(field.type) or pa.types.is_large_string(field.type)):
+        if not is_text(field.type):
             continue
         chunks = [meta.row_group(g).column(index) for g in range(meta.num_row_groups)]
         if chunks and all(c.has_dictionary_page and c.dictionary_page_offset is not None
@@ -157,7 +157,7 @@ def iter_batches(folder: Path, name: str, columns: list[str] | None = None,
     path = table_path(folder, name)
     try:
         probe = pq.ParquetFile(path)
-        reader = pq.ParquetFile(path, read_dictionary=small_dictionaries(probe)) if probe.metadata.num_columns else probe
+        reader = pq.ParquetFile(path, read_dictionary=small_dictionaries(probe))
         for batch in reader.iter_batches(batch_size=batch_rows, columns=columns):
             yield cast_batch(name, batch)
     except (OSError, pa.ArrowException) as exc:
