@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import numbers
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -70,7 +71,7 @@ def link(url: Any, text: Any) -> str:
 def number(value: Any, digits: int = 3) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return "—"
-    if isinstance(value, float):
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
         return f"{value:.{digits}f}"
     return esc(value)
 
@@ -85,7 +86,7 @@ def html_table(frame: pd.DataFrame, raw: Iterable[str] = ()) -> str:
         for column, value in zip(frame.columns, row):
             if column in raw:
                 cells.append(f"<td>{value}</td>")
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            elif isinstance(value, numbers.Number) and not isinstance(value, bool):
                 cells.append(f'<td class="num">{number(value)}</td>')
             else:
                 cells.append(f"<td>{esc(value)}</td>")
