@@ -151,3 +151,13 @@ def test_packaged_release_is_read_only(monkeypatch):
     monkeypatch.setattr(storage, "is_packaged_release", lambda folder: True)
     with pytest.raises(ReadOnlyDataset, match="read-only"):
         write_tables(release_dataset_dir(), {})
+
+
+def test_written_files_keep_their_mode(dataset_copy):
+    """Staging files are owner-only (mkstemp); what is renamed into place keeps the replaced file's mode."""
+    path = dataset_copy / "topics.parquet"
+    path.chmod(0o644)
+    with transaction(dataset_copy) as tx:
+        tx.append("topics", [_topic("zz-mode")])
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert (dataset_copy / "manifest.json").stat().st_mode & 0o044, "the manifest must stay readable by others"

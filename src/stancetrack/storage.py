@@ -83,11 +83,21 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def _stage(folder: Path, suffix: str, write) -> Path:
+def _file_mode(target: Path) -> int:
+    """The mode a replaced file keeps, or what the umask gives a new one (mkstemp's files are owner-only)."""
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _stage(folder: Path, suffix: str, write, target: Path | None = None) -> Path:
     """Write through ``write(path)`` into a new temporary file in ``folder``, fsynced; return its path."""
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=folder)
     os.close(fd)
     try:
+        os.chmod(tmp, _file_mode(target) if target is not None else 0o644)
         write(Path(tmp))
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
@@ -100,7 +110,7 @@ def _stage(folder: Path, suffix: str, write) -> Path:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically (temporary file, fsync, rename)."""
     path = Path(path)
-    tmp = _stage(path.parent, path.suffix, lambda p: p.write_bytes(data))
+    tmp = _stage(path.parent, path.suffix, lambda p: p.write_bytes(data), target=path)
     os.replace(tmp, path)
     _fsync_dir(path.parent)
 
@@ -123,7 +133,8 @@ def write_tables(dataset_dir: Path, tables: dict[str, pa.Table], dataset_version
     try:
         for name, table in tables.items():
             table = table.cast(table_schema(name).arrow_schema())
-            staged[name] = _stage(folder, ".parquet", lambda p, t=table: pq.write_table(t, p))
+            staged[name] = _stage(folder, ".parquet", lambda p, t=table: pq.write_table(t, p),
+                                  target=table_path(folder, name))
         entries = dict(manifest["tables"])
         for name, tmp in staged.items():
             entries[name] = {**manifest_entry(tmp, tables[name].num_rows), "file": table_path(folder, name).name}
