@@ -5,7 +5,8 @@
 Documents and segments are derived from the text's layout; every annotation's offsets are found from its
 verbatim quote (the `occurrence`-th match when the quote is not unique); implied probabilities come from the
 hedge lexicon. Everything goes through the library's writer, which validates and refuses invalid data.
-Outcomes are not built here: they are appended to the log by `stancetrack resolve` (see resolve_outcomes.py).
+Outcomes are not built here: the outcome log is append-only, so a rebuild keeps the folder's existing log (a
+new folder starts with an empty one); checks are appended by `stancetrack resolve` (see resolve_outcomes.py).
 """
 
 from __future__ import annotations
@@ -139,13 +140,14 @@ def build(out: Path, version: str) -> dict[str, int]:
         "mentions": spanned(read_yaml(doc_dir / "mentions.yaml"), text, "mentions"),
         "stances": spanned(read_yaml(doc_dir / "stances.yaml"), text, "stances"),
         "predictions": predictions,
-        "outcomes": [],
     }
     with transaction(out) as tx:
         for name, rows in tables.items():
             tx.replace(name, rows)
+        tx.replace("outcomes", tx.records("outcomes"))  # kept as it is: the log is append-only
         tx.dataset_version = version
-    return {name: len(rows) for name, rows in tables.items()}
+        kept = tx.arrow("outcomes").num_rows
+    return {**{name: len(rows) for name, rows in tables.items()}, "outcomes (kept)": kept}
 
 
 def main() -> int:

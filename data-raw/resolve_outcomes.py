@@ -6,8 +6,8 @@ The source YAML (reviewable, one entry per prediction) cites evidence items by k
 anything is written every entry is checked: each prediction of the dataset has exactly one entry, every cited
 key exists, every URL appears verbatim in the evidence brief, and every row passes `resolve`'s own checks.
 Then each check is appended with `stancetrack.resolve`. Checks already in the log (same prediction, day,
-status, rationale and resolver) are skipped, so running it twice changes nothing. `build_release.py` rebuilds
-the dataset with an empty log: run this script after it.
+status, rationale and resolver) are skipped, so running it twice changes nothing. `build_release.py` keeps the
+log of the folder it rebuilds; a new folder starts empty, so run this script after building one.
 """
 
 from __future__ import annotations
