@@ -35,7 +35,7 @@ from ..lexicon import default_lexicon_path, lexicon_key, read_lexicon
 from ..schemas import table_schema
 from ..frames import arrow_from_records, records_from_arrow
 from ..schemas import TABLES
-from ..storage import read_manifest, read_table, table_path
+from ..storage import max_id_number, read_manifest, read_table, table_path
 from ..validation import validate_tables
 from ..validation.keys import natural_key
 from ..writer import transaction
@@ -442,14 +442,18 @@ class _Importer:
 _INVALID = object()
 
 
-def _next_number(ids: list[str]) -> int:
-    numbers = [int(m.group(1)) for i in ids if (m := re.search(r"-([0-9]+)$", i))]
-    return max(numbers, default=0) + 1
+def _next_number(ids: list[str], high_water: int = 0) -> int:
+    """The first number after every id the table has now or has ever had (ids are never reused)."""
+    return max(max_id_number(ids), high_water) + 1
 
 
 def plan_import(export: list[dict[str, Any]], view: DatasetView, annotator: str | None = None,
-                annotator_names: dict[Any, str] | None = None, refuse_conflicts: bool = False) -> _Plan:
-    """The span tables after applying an export, or :class:`RefusedImport` listing every problem."""
+                annotator_names: dict[Any, str] | None = None, refuse_conflicts: bool = False,
+                id_high_water: dict[str, int] | None = None) -> _Plan:
+    """The span tables after applying an export, or :class:`RefusedImport` listing every problem.
+
+    ``id_high_water`` (from the manifest) is the highest id number each table ever used; new ids start above it.
+    """
     importer = _Importer(view, annotator, annotator_names, refuse_conflicts)
     applied: list[tuple[Paragraph, list]] = []
     for position, task in enumerate(export):
@@ -478,7 +482,7 @@ def plan_import(export: list[dict[str, Any]], view: DatasetView, annotator: str 
         fresh = sorted((pair for pair in incoming if pair[0][key] is None),
                        key=lambda pair: (pair[0]["document_id"], pair[0]["start"], pair[0]["end"],
                                          str(pair[1].task_id), pair[1].region_id))
-        number = _next_number(list(importer.existing[table]))
+        number = _next_number(list(importer.existing[table]), (id_high_water or {}).get(table, 0))
         prefix = LABELS[TABLE_LABEL[table]][1]
         for record, _ in fresh:
             record[key] = f"{prefix}-{number:04d}"
@@ -517,8 +521,10 @@ def import_export(source: str | Path | list, dataset_dir: str | Path, dry_run: b
     options = dict(annotator=annotator, annotator_names=annotator_names, refuse_conflicts=refuse_conflicts)
     if dry_run:
         tables = {name: read_table(folder, name) for name in TABLES if table_path(folder, name).exists()}
-        version = read_manifest(folder).get("dataset_version", "unknown")
-        plan = plan_import(export, dataset_view(tables, folder, version), **options)
+        manifest = read_manifest(folder)
+        version = manifest.get("dataset_version", "unknown")
+        plan = plan_import(export, dataset_view(tables, folder, version), **options,
+                           id_high_water=manifest.get("id_high_water"))
         report = validate_tables({**tables, **{n: arrow_from_records(n, rows) for n, rows in plan.tables.items()}},
                                  folder)
         if not report.valid:
@@ -529,7 +535,8 @@ def import_export(source: str | Path | list, dataset_dir: str | Path, dry_run: b
         with transaction(folder) as tx:
             tables = {name: tx.arrow(name) for name in NEEDED_TABLES}
             version = tx.manifest.get("dataset_version", "unknown")
-            plan = plan_import(export, dataset_view(tables, folder, version), **options)
+            plan = plan_import(export, dataset_view(tables, folder, version), **options,
+                               id_high_water=tx.manifest.get("id_high_water"))
             result = _result(plan, tables)
             for name in SPAN_TABLES:
                 if any(c.table == name for c in result.changes):
