@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -49,7 +50,7 @@ PROGRESS_ROWS = 200_000
 @contextlib.contextmanager
 def validation_progress() -> Iterator[Callable[[str, int, int], None] | None]:
     """A progress callback drawing a bar on standard error for each large table; None when not on a terminal."""
-    stream = click.get_text_stream("stderr")
+    stream = sys.stderr
     if not stream.isatty():
         yield None
         return

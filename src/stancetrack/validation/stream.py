@@ -149,7 +149,7 @@ def small_dictionaries(parquet: pq.ParquetFile, limit: int = 64 * 1024) -> list[
 
 
 def iter_batches(folder: Path, name: str, columns: list[str] | None = None,
-                 batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+                 batch_rows: int | None = None) -> Iterator[pa.RecordBatch]:
     """A table's Parquet file as record batches cast to the schema's types; raises :class:`UnreadableTable`.
 
     Text columns with few distinct values come as dictionary arrays (see :func:`small_dictionaries`).
@@ -158,7 +158,7 @@ def iter_batches(folder: Path, name: str, columns: list[str] | None = None,
     try:
         probe = pq.ParquetFile(path)
         reader = pq.ParquetFile(path, read_dictionary=small_dictionaries(probe))
-        for batch in reader.iter_batches(batch_size=batch_rows, columns=columns):
+        for batch in reader.iter_batches(batch_size=batch_rows or BATCH_ROWS, columns=columns):
             yield cast_batch(name, batch)
     except (OSError, pa.ArrowException) as exc:
         raise UnreadableTable(f"{path.name} cannot be read as Parquet: {exc}") from exc
