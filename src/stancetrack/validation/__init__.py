@@ -37,17 +37,18 @@ __all__ = ["Report", "validate", "validate_table", "validate_tables"]
 
 
 def _row_layer(name: str, table: pa.Table | pd.DataFrame, skip: list[str]) -> tuple[list[ErrorRecord], pa.Table]:
-    """Layer 1 for one table, and the table as Arrow (for a frame whose values Arrow cannot hold: its keys)."""
+    """Layer 1 for one table, and what layer 2 checks (a frame: its keys that are text, the others null)."""
     if not isinstance(table, pd.DataFrame):
         return batch_row_errors(name, table, 0, skip), table
     records = records_from_frame(table)
+    key = table_schema(name).key
+    keys = pa.table({key: pa.array([k if isinstance(k, str) else None for k in (r.get(key) for r in records)],
+                                   type=pa.string())})
     try:
         arrow = table_from_records(records, list(table.columns))
-        return compiled(name).errors(arrow, skip=skip, records=records), arrow
+        return compiled(name).errors(arrow, skip=skip, records=records), keys
     except Unvectorizable:
-        key = table_schema(name).key
-        keys = [k if isinstance(k, str) else None for k in (r.get(key) for r in records)]
-        return row_errors(name, records, skip_fields=skip), pa.table({key: pa.array(keys, type=pa.string())})
+        return row_errors(name, records, skip_fields=skip), keys
 
 
 def _table_errors(name: str, table: pa.Table | pd.DataFrame) -> list[ErrorRecord]:
