@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -101,9 +103,6 @@ def test_diff_reports_added_removed_changed(dataset_copy, release_dir):
 
 
 def test_library_errors_become_messages(tmp_path):
-    from stancetrack.cli import main
-    import subprocess, sys
-
     result = subprocess.run([sys.executable, "-c", "from stancetrack.cli import main; main()", "info", "--data",
                              str(tmp_path)], capture_output=True, text=True)
     assert result.returncode == 1

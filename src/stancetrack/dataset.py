@@ -68,17 +68,12 @@ class Dataset:
 
     def stance_view(self) -> pd.DataFrame:
         """Stances with the names of their holders and targets (actor names or topic labels)."""
-        names = pd.concat([
-            self.actors[["actor_id", "name"]].rename(columns={"actor_id": "id"}).assign(target_type="actor"),
-            self.topics[["topic_id", "label"]].rename(columns={"topic_id": "id", "label": "name"}).assign(target_type="topic"),
-        ])
-        view = self.stances.merge(
-            self.actors[["actor_id", "name"]].rename(columns={"actor_id": "holder_id", "name": "holder"}),
-            on="holder_id", how="left")
-        target_names = names.rename(columns={"id": "target_id", "name": "target"})
-        view = view.assign(target_type=view["target_type"].astype(str)).merge(
-            target_names, on=["target_type", "target_id"], how="left")
-        view["target_type"] = self.stances["target_type"].values
+        actor_names = self.actors.set_index("actor_id")["name"]
+        topic_labels = self.topics.set_index("topic_id")["label"]
+        view = self.stances.copy()
+        view["holder"] = view["holder_id"].map(actor_names)
+        view["target"] = view["target_id"].map(actor_names).where(
+            view["target_type"] == "actor", view["target_id"].map(topic_labels))
         front = ["stance_id", "holder", "polarity", "target", "attribution", "intensity", "quote"]
         return view[front + [c for c in view.columns if c not in front]]
 

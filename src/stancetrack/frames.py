@@ -95,11 +95,3 @@ def frame_from_arrow(name: str, table: pa.Table) -> pd.DataFrame:
             series = pd.Series(values.to_pylist(), dtype="object")
         frame[col] = series
     return frame
-
-
-def arrow_from_frame(name: str, frame: pd.DataFrame) -> pa.Table:
-    return arrow_from_records(name, records_from_frame(frame))
-
-
-def frame_from_records(name: str, records: Iterable[dict[str, Any]]) -> pd.DataFrame:
-    return frame_from_arrow(name, arrow_from_records(name, records))

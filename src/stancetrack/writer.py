@@ -109,11 +109,3 @@ def transaction(dataset_dir: str | Path, timeout: float = 30.0) -> Iterator[Tran
         tx = Transaction(folder)
         yield tx
         tx.commit()
-
-
-def write_dataset(dataset_dir: str | Path, tables: dict[str, TableLike], dataset_version: str) -> None:
-    """Write a complete dataset (every table) as a new version, validated first."""
-    with transaction(dataset_dir) as tx:
-        for name in TABLES:
-            tx.replace(name, tables.get(name, []))
-        tx.dataset_version = dataset_version
