@@ -134,6 +134,14 @@ class MissingExtra(StancetrackError):
     """An optional dependency is not installed; the message says which ``pip install`` adds it."""
 
 
+class UnknownDocument(StancetrackError):
+    """No document with this id in the dataset; ``stancetrack info`` lists the documents."""
+
+
+class UnknownActor(StancetrackError):
+    """No actor (or topic) with this id in the dataset; ``stancetrack export actors`` lists the ids."""
+
+
 class UnknownPrediction(StancetrackError):
     """No prediction with this id in the dataset; ``stancetrack export predictions`` lists the ids."""
 
