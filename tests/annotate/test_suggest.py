@@ -3,9 +3,11 @@ lexicon, delivered as Label Studio predictions that the importer reads like any 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -170,3 +172,20 @@ def test_importing_the_module_does_not_import_spacy():
     code = ("import sys, stancetrack.annotate.suggest, stancetrack.cli; "
             "assert 'spacy' not in sys.modules, 'spaCy imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_readme_quotes_the_benchmark(release):
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "suggest.py"
+    spec = importlib.util.spec_from_file_location("benchmark_suggest", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    result = bench.evaluate(release, RELEASE_DOC, suggest(release, RELEASE_DOC))
+    m, p = result["mentions"], result["predictions"]
+    readme = (path.parents[1] / "README.md").read_text(encoding="utf-8")
+    for line in (f"exact span   recall {m['recall_exact']:.1%}  precision {m['precision_exact']:.1%}",
+                 f"overlap      recall {m['recall_overlap']:.1%}  precision {m['precision_overlap']:.1%}",
+                 f"predictions  {p['gold']} gold, {p['suggested_sentences']} sentences suggested",
+                 f"sentences    recall {p['recall_sentences']:.1%}  precision {p['precision_sentences']:.1%}",
+                 f"recall {p['recall_grammatical']:.1%}, precision {p['precision_grammatical']:.1%}"):
+        assert line in readme
+    assert len(p["missed_by_grammar_only"]) == 10 and "the ten predictions then" in readme
