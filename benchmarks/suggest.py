@@ -28,6 +28,8 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLI
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+import pandas as pd  # noqa: E402
+
 import stancetrack  # noqa: E402
 from stancetrack.annotate.suggest import CUE_SCORES, load_pipeline, suggest  # noqa: E402
 
@@ -89,7 +91,7 @@ def evaluate(ds, document_id: str, suggestions) -> dict:
                                for m in sorted({g[3] for g in gp})},
         "missed_by_grammar_only": [{"prediction_id": g[2], "modality": g[3], "quote": text[g[0]:g[1]]} for g in gp
                                    if not any(h.start <= g[0] and g[1] <= h.end for h in grammatical)],
-        "missed": [{"prediction_id": g[2], "modality": g[3], "cue": None if g[4] is None or g[4] != g[4] else g[4],
+        "missed": [{"prediction_id": g[2], "modality": g[3], "cue": None if pd.isna(g[4]) else g[4],
                     "quote": text[g[0]:g[1]]} for g, _ in missed],
     }
     return {"mentions": mentions, "predictions": predictions}

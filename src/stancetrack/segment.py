@@ -13,7 +13,7 @@ plain-text commentary (one line per heading or paragraph; the release article wa
   spans its line without the line's leading and trailing white space.
 * The first non-blank line is the ``title`` (section ``front``). The line right after it is the ``byline``
   (section ``front``) when it starts with a byline word (``Auteur``, ``Autrice``, ``Par``, ``By``,
-  ``Author``) followed by a colon or a name, and is short.
+  ``Author``) followed by a colon or a name, is short (:data:`BYLINE_MAX`) and does not end a sentence.
 * A line followed by a blank line (and by more text later) is a part ``heading``: section ``conclusion`` when it starts with
   « Conclusion », otherwise the next part, ``part-1``, ``part-2``, …
 * Another line is a ``subheading`` when it is short (at most :data:`SUBHEADING_MAX` characters), does not end
@@ -131,7 +131,7 @@ def _kinds(text: str, spans: list[tuple[int, int] | None]) -> list[tuple[int, in
         if not rows:
             kind, where = "title", "front"
         elif len(rows) == 1 and rows[0][2] == "title" and spans[number - 1] is not None \
-                and len(line) <= BYLINE_MAX and _BYLINE.match(line):
+                and len(line) <= BYLINE_MAX and _BYLINE.match(line) and not line.endswith(_SENTENCE_END):
             kind, where = "byline", "front"
         elif following is None and number < last:
             if _CONCLUSION.match(line):

@@ -168,6 +168,19 @@ def test_missing_spacy_names_the_extra(monkeypatch):
         suggest_lib._load_pipeline.cache_clear()
 
 
+WORDS = st.sampled_from(["Poutine", "l’Ukraine", "rencontrera", "pourrait", "va", "signer", "probablement",
+                         "accélère", ",", ".", "«", "»", "🌍", "Etats-Unis", "\n", "\n\n", "Hier", "a", "vu"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(WORDS, min_size=1, max_size=30))
+def test_suggestions_always_slice_the_text(actors, words):
+    text = " ".join(words)
+    for s in suggest_text(text, actors, author_id="author"):
+        assert text[s.start:s.end] == s.quote and s.quote
+        assert all(s.start <= c.start < c.end <= s.end and text[c.start:c.end] == c.text for c in s.cues)
+
+
 def test_importing_the_module_does_not_import_spacy():
     code = ("import sys, stancetrack.annotate.suggest, stancetrack.cli; "
             "assert 'spacy' not in sys.modules, 'spaCy imported'")
@@ -189,3 +202,7 @@ def test_readme_quotes_the_benchmark(release):
                  f"recall {p['recall_grammatical']:.1%}, precision {p['precision_grammatical']:.1%}"):
         assert line in readme
     assert len(p["missed_by_grammar_only"]) == 10 and "the ten predictions then" in readme
+    nothing = bench.evaluate(release, RELEASE_DOC, [])["predictions"]
+    assert nothing["recall_sentences"] == 0 and len(nothing["missed"]) == len(release.predictions)
+    assert {(m["prediction_id"], m["modality"], m["cue"]) for m in nothing["missed"]} >= {
+        ("pr-0001", "asserted", None), ("pr-0003", "hedged", "pourrait")}

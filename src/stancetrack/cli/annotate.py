@@ -111,12 +111,14 @@ def suggest(document_id: str, data: Path, as_json: bool) -> None:
         stancetrack annotate suggest marquette-2025-alaska --json > suggestions.json
     """
     from ..annotate import suggest as suggest_lib
+    from ..dataset import load
 
-    suggestions = suggest_lib.suggest(data, document_id)
+    ds = load(data)
+    suggestions = suggest_lib.suggest(ds, document_id)
     if as_json:
         emit_json({"document_id": document_id, "model_version": suggest_lib.model_version(),
                    "suggestions": [s.to_dict() for s in suggestions],
-                   "tasks": suggest_lib.document_predictions(data, document_id, suggestions)})
+                   "tasks": suggest_lib.document_predictions(ds, document_id, suggestions)})
         return
     frame = pd.DataFrame([{"label": s.label, "start": s.start, "end": s.end, "score": s.score,
                            "actor / modality": s.actor_id or s.modality, "cue": s.cue, "quote": s.quote}
