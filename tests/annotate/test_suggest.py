@@ -202,6 +202,8 @@ def test_readme_quotes_the_benchmark(release):
                  f"recall {p['recall_grammatical']:.1%}, precision {p['precision_grammatical']:.1%}"):
         assert line in readme
     assert len(p["missed_by_grammar_only"]) == 10 and "the ten predictions then" in readme
+    for kind, row in p["by_cue_kind"].items():  # scores are set at or below the precision measured here
+        assert suggest_lib.CUE_SCORES[kind] <= row["precision"]
     nothing = bench.evaluate(release, RELEASE_DOC, [])["predictions"]
     assert nothing["recall_sentences"] == 0 and len(nothing["missed"]) == len(release.predictions)
     assert {(m["prediction_id"], m["modality"], m["cue"]) for m in nothing["missed"]} >= {
