@@ -2,11 +2,12 @@
 
     python data-raw/build_release.py [--out dataset] [--version 1.0.0]
 
-Documents and segments are derived from the text's layout; every annotation's offsets are found from its
-verbatim quote (the `occurrence`-th match when the quote is not unique); implied probabilities come from the
-hedge lexicon. Everything goes through the library's writer, which validates and refuses invalid data.
-Outcomes are not built here: the outcome log is append-only, so a rebuild keeps the folder's existing log (a
-new folder starts with an empty one); checks are appended by `stancetrack resolve` (see resolve_outcomes.py).
+The text is read and segments are cut by the library's rules (stancetrack.segment); every annotation's offsets
+are found from its verbatim quote (the `occurrence`-th match when the quote is not unique); implied
+probabilities come from the hedge lexicon. Everything goes through the library's writer, which validates and
+refuses invalid data. Outcomes are not built here: the outcome log is append-only, so a rebuild keeps the
+folder's existing log (a new folder starts with an empty one); checks are appended by `stancetrack resolve`
+(see resolve_outcomes.py).
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from stancetrack.errors import StancetrackError  # noqa: E402
 from stancetrack.lexicon import implied_probability, read_lexicon  # noqa: E402
 from stancetrack.metadata import regenerate  # noqa: E402
+from stancetrack.segment import read_text, segments  # noqa: E402
 from stancetrack.writer import transaction  # noqa: E402
 
 DOCUMENT_ID = "marquette-2025-alaska"
@@ -54,39 +57,6 @@ def locate(text: str, quote: str, occurrence: int | None, where: str) -> tuple[i
         raise SourceError(f"{where}: occurrence {occurrence} of {len(starts)}: {quote!r}")
     start = starts[occurrence - 1]
     return start, start + len(quote)
-
-
-def segments(text: str) -> list[dict]:
-    """Title, byline, introduction, then parts: heading, blank, (sub-heading, paragraph) x 3; conclusion."""
-    rows, offset, part, sub = [], 0, 0, 0
-    lines = text.split("\n")
-    for number, line in enumerate(lines):
-        start, end = offset, offset + len(line)
-        offset = end + 1
-        if not line:
-            continue
-        next_blank = number + 1 < len(lines) and lines[number + 1] == ""
-        if number == 0:
-            kind, section = "title", "front"
-        elif number == 1:
-            kind, section = "byline", "front"
-        elif number == 2:
-            kind, section = "paragraph", "introduction"
-        elif next_blank and line.startswith("Conclusion"):
-            kind, section, part = "heading", "conclusion", -1
-        elif next_blank:
-            part, sub = part + 1, 0
-            kind, section = "heading", f"part-{part}"
-        elif part == -1:
-            kind, section = "paragraph", "conclusion"
-        elif rows and rows[-1]["kind"] == "subheading":
-            kind, section = "paragraph", f"part-{part}.{sub}"
-        else:
-            sub += 1
-            kind, section = "subheading", f"part-{part}.{sub}"
-        rows.append({"document_id": DOCUMENT_ID, "segment_id": f"sg-{len(rows) + 1:04d}", "kind": kind,
-                     "section": section, "start": start, "end": end})
-    return rows
 
 
 def document(text: str, data: bytes) -> dict:
@@ -126,7 +96,7 @@ def spanned(records: list[dict], text: str, table: str) -> list[dict]:
 
 def build(out: Path, version: str) -> dict[str, int]:
     data = (ROOT / SOURCE).read_bytes()
-    text = data.decode("utf-8")
+    text = read_text(data, DOCUMENT_ID)
     doc_dir = GOLD / DOCUMENT_ID
     predictions = spanned(read_yaml(doc_dir / "predictions.yaml"), text, "predictions")
     lexicon = read_lexicon(ROOT / "annotation" / "hedge_lexicon.csv") if predictions else {}
@@ -134,7 +104,7 @@ def build(out: Path, version: str) -> dict[str, int]:
         p["probability"] = implied_probability(p.get("cue"), p["modality"], lexicon)
     tables = {
         "documents": [document(text, data)],
-        "segments": segments(text),
+        "segments": segments(text, DOCUMENT_ID),
         "actors": read_yaml(GOLD / "actors.yaml"),
         "topics": read_yaml(GOLD / "topics.yaml"),
         "mentions": spanned(read_yaml(doc_dir / "mentions.yaml"), text, "mentions"),
@@ -157,7 +127,7 @@ def main() -> int:
     args = parser.parse_args()
     try:
         counts = build(args.out, args.version)
-    except SourceError as exc:
+    except (SourceError, StancetrackError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(", ".join(f"{name}: {n}" for name, n in counts.items()))

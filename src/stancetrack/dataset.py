@@ -9,10 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import DatasetNotFound, StancetrackError
+from .errors import DatasetNotFound, StancetrackError, UnknownActor
 from .frames import frame_from_arrow
 from .resources import release_dataset_dir
-from .schemas import TABLES
+from .schemas import TABLES, table_schema
 from .storage import read_manifest, read_table, sha256_file, table_path
 from .validation.spans import locate_source
 
@@ -76,6 +76,43 @@ class Dataset:
             view["target_type"] == "actor", view["target_id"].map(topic_labels))
         front = ["stance_id", "holder", "polarity", "target", "attribution", "intensity", "quote"]
         return view[front + [c for c in view.columns if c not in front]]
+
+    def stance_timeline(self, holder: str | None = None, target: str | None = None) -> pd.DataFrame:
+        """Stances per publication date: how a holder stands toward a target across the documents.
+
+        One row per publication window of the documents (``date`` is ``published_earliest``, ``date_latest``
+        is ``published_latest``; they are equal when the day is known), oldest first, with the ``documents``
+        published in it, the number of ``stances`` of ``holder`` (an actor id; None: every holder) toward
+        ``target`` (an actor or topic id; None: every target), their count per polarity, and ``net``, the
+        share of favourable minus unfavourable stances, (favor − against) / stances, from −1 to 1 (missing,
+        NaN, when there is none). Windows whose documents hold no such stance keep a row of zeros: the holder said
+        nothing there. An id that is not in the dataset raises :class:`~stancetrack.errors.UnknownActor`.
+        """
+        if holder is not None and holder not in set(self.actors["actor_id"]):
+            raise UnknownActor(f"no actor {holder!r} in the dataset (holder); "
+                               "`stancetrack export actors` lists the ids")
+        if target is not None and target not in set(self.actors["actor_id"]) | set(self.topics["topic_id"]):
+            raise UnknownActor(f"no actor or topic {target!r} in the dataset (target); "
+                               "`stancetrack export actors` and `stancetrack export topics` list the ids")
+        stances = self.stances
+        if holder is not None:
+            stances = stances[stances["holder_id"] == holder]
+        if target is not None:
+            stances = stances[stances["target_id"] == target]
+        polarities = table_schema("stances").enum("polarity")
+        counts = pd.crosstab(stances["document_id"].astype(str), stances["polarity"].astype(str))
+        docs = self.documents.assign(document_id=self.documents["document_id"].astype(str))
+        rows = []
+        for (earliest, latest), group in docs.groupby(["published_earliest", "published_latest"], sort=True):
+            ids = sorted(group["document_id"])
+            row: dict[str, Any] = {"date": earliest, "date_latest": latest, "documents": ids}
+            for polarity in polarities:
+                row[polarity] = int(counts[polarity].reindex(ids, fill_value=0).sum()) if polarity in counts else 0
+            row["stances"] = sum(row[p] for p in polarities)
+            row["net"] = (row["favor"] - row["against"]) / row["stances"] if row["stances"] else None
+            rows.append(row)
+        columns = ["date", "date_latest", "documents", "stances", *polarities, "net"]
+        return pd.DataFrame(rows, columns=columns)
 
     def current_outcomes(self, as_of: DateLike = None) -> pd.DataFrame:
         """The current outcome of each checked prediction as of a day: its latest check with ``as_of <= day``."""

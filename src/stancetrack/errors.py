@@ -42,6 +42,9 @@ CODES: dict[str, str] = {
     "source-hash": "the source file's SHA-256 differs from `text_sha256`",
     "source-length": "`char_count` differs from the text's length in code points",
     "source-not-nfc": "the source text is not in Unicode NFC",
+    "text-empty": "a document's text is empty or only white space",
+    "text-encoding": "a document's text is not UTF-8, or starts with a byte-order mark",
+    "text-line-ending": "a document's text has a carriage return (lines must end with \\n only)",
     "date-window": "`published_latest` is before `published_earliest`",
     # layer 5: against the manifest
     "manifest-missing": "manifest.json is absent or unreadable",
@@ -107,6 +110,10 @@ class InvalidData(StancetrackError):
         super().__init__(f"{context}; nothing was written ({len(self.errors)} problem(s)):\n{shown}{more}")
 
 
+class InvalidText(InvalidData):
+    """A document's text cannot be taken as it is (not UTF-8, empty, not NFC, ...); nothing was written."""
+
+
 class DatasetNotFound(StancetrackError):
     """No dataset (manifest.json and Parquet files) at the given path."""
 
@@ -125,6 +132,14 @@ class UnknownTable(StancetrackError):
 
 class MissingExtra(StancetrackError):
     """An optional dependency is not installed; the message says which ``pip install`` adds it."""
+
+
+class UnknownDocument(StancetrackError):
+    """No document with this id in the dataset; ``stancetrack info`` lists the documents."""
+
+
+class UnknownActor(StancetrackError):
+    """No actor (or topic) with this id in the dataset; ``stancetrack export actors`` lists the ids."""
 
 
 class UnknownPrediction(StancetrackError):

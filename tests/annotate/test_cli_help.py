@@ -15,7 +15,7 @@ COMMANDS = sorted(annotate.commands)
 
 
 def test_the_commands():
-    assert COMMANDS == ["agreement", "config", "import", "pull", "push", "serve", "tasks"]
+    assert COMMANDS == ["agreement", "config", "import", "pull", "push", "serve", "suggest", "tasks"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

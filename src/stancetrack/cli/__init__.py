@@ -9,6 +9,7 @@ from ..errors import StancetrackError
 from . import annotate, dataset
 from . import outcomes
 from . import metadata
+from . import track
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -29,6 +30,7 @@ for command in (outcomes.resolve, outcomes.score, outcomes.report):
     cli.add_command(command)
 cli.add_command(metadata.metadata)
 cli.add_command(annotate.annotate)
+cli.add_command(track.track)
 
 
 def main() -> None:

@@ -93,6 +93,39 @@ def tasks(data: Path, output: Path | None) -> None:
     _write_or_echo(json.dumps(build_tasks(data), ensure_ascii=False, indent=1) + "\n", output)
 
 
+@annotate.command()
+@click.argument("document_id")
+@data_option()
+@json_option
+def suggest(document_id: str, data: Path, as_json: bool) -> None:
+    """Suggest mentions and predictions for a document, as Label Studio predictions (never annotations).
+
+    Mentions come from the actors' names and aliases; predictions are sentences with a future or conditional
+    verb, « aller » + infinitive, a hedge of the hedge lexicon (with its probability) or a present of change.
+    The predictions carry model_version stancetrack-suggest-VERSION and a score. Needs the suggest extra:
+    pip install 'stancetrack[suggest]'. Exit 1 when the document is not in the dataset.
+
+    \b
+    Example:
+        stancetrack annotate suggest marquette-2025-alaska
+        stancetrack annotate suggest marquette-2025-alaska --json > suggestions.json
+    """
+    from ..annotate import suggest as suggest_lib
+    from ..dataset import load
+
+    ds = load(data)
+    suggestions = suggest_lib.suggest(ds, document_id)
+    if as_json:
+        emit_json({"document_id": document_id, "model_version": suggest_lib.model_version(),
+                   "suggestions": [s.to_dict() for s in suggestions],
+                   "tasks": suggest_lib.document_predictions(ds, document_id, suggestions)})
+        return
+    frame = pd.DataFrame([{"label": s.label, "start": s.start, "end": s.end, "score": s.score,
+                           "actor / modality": s.actor_id or s.modality, "cue": s.cue, "quote": s.quote}
+                          for s in suggestions])
+    emit_table(frame, max_width=60)
+
+
 def _show_result(result: importer_lib.ImportResult, dry_run: bool, data: Path, as_json: bool) -> None:
     if as_json:
         emit_json({"written": result.written, "tasks": result.tasks, "tasks_applied": result.tasks_applied,
