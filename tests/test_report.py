@@ -10,11 +10,10 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from outcome_helpers import REPO, evidence, small_dataset
+from outcome_helpers import check, REPO, evidence, small_dataset
 from stancetrack.cli import cli
 from stancetrack.errors import MissingExtra
 from stancetrack.htmlreport import FIGURES, build_report
-from stancetrack.outcomes import resolve
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -38,10 +37,10 @@ def test_report_builds_on_the_release(tmp_path):
 
 def test_report_escapes_text_and_links_only_http(tmp_path):
     folder = small_dataset(tmp_path)
-    items = [{"url": "https://example.org/?a=1&b=<2>", "title": "<b>bold</b> & co", "publisher": "P",
-              "published": None, "quote": "\"<script>alert(1)</script>\""}]
-    resolve(folder, "pr-0001", "true", "2026-01-01", "<img src=x onerror=alert(1)>", items, resolver="t")
-    resolve(folder, "pr-0002", "false", "2026-01-01", "fine", evidence(), resolver="t")
+    items = evidence(url="https://example.org/?a=1&b=<2>", title="<b>bold</b> & co",
+                     summary="\"<script>alert(1)</script>\"")
+    check(folder, "pr-0001", "true", "2026-01-01", "<img src=x onerror=alert(1)>", items)
+    check(folder, "pr-0002", "false", "2026-01-01", "fine", evidence())
     page = build_report(folder, tmp_path / "out", as_of="2026-03-13").index.read_text(encoding="utf-8")
     assert "<script>" not in page and "<img src=x" not in page and "<b>bold</b>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;b&gt;bold&lt;/b&gt; &amp; co" in page
@@ -50,7 +49,7 @@ def test_report_escapes_text_and_links_only_http(tmp_path):
 
 def test_report_cli(tmp_path):
     folder = small_dataset(tmp_path)
-    resolve(folder, "pr-0001", "true", "2026-01-01", "it happened", evidence(), resolver="t")
+    check(folder, "pr-0001", "true", "2026-01-01", "it happened", evidence())
     out = tmp_path / "report"
     result = CliRunner().invoke(cli, ["report", "-o", str(out), "--as-of", "2026-03-13", "--data", str(folder)])
     assert result.exit_code == 0, result.output

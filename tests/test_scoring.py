@@ -8,10 +8,9 @@ import math
 import pytest
 from click.testing import CliRunner
 
-from outcome_helpers import evidence, small_dataset
+from outcome_helpers import check, evidence, small_dataset
 from stancetrack import score
 from stancetrack.cli import cli
-from stancetrack.outcomes import resolve
 from stancetrack.scoring import BASELINE_LOG, EPSILON, brier, log_score
 
 
@@ -34,9 +33,9 @@ def test_log_score_clips_certainty():
 def resolved(tmp_path):
     """pr-0001 (p 0.8) true, pr-0002 (p 0.9) false, pr-0003 (p 0.6, conditional) annulled, all on 2026-01-01."""
     folder = small_dataset(tmp_path)
-    resolve(folder, "pr-0001", "true", "2026-01-01", "it happened", evidence(), resolver="t")
-    resolve(folder, "pr-0002", "false", "2026-01-01", "it did not", evidence(), resolver="t")
-    resolve(folder, "pr-0003", "annulled", "2026-01-01", "the condition failed", resolver="t")
+    check(folder, "pr-0001", "true", "2026-01-01", "it happened", evidence())
+    check(folder, "pr-0002", "false", "2026-01-01", "it did not", evidence())
+    check(folder, "pr-0003", "annulled", "2026-01-01", "the condition failed")
     return folder
 
 
@@ -64,9 +63,9 @@ def test_score_on_a_small_dataset(resolved):
 def test_as_of_time_travel(tmp_path):
     """A later check supersedes an earlier one only from its own as_of day on."""
     folder = small_dataset(tmp_path)
-    resolve(folder, "pr-0001", "pending", "2025-09-01", "not yet", resolver="t")
-    resolve(folder, "pr-0001", "true", "2026-01-01", "it happened", evidence(), resolver="t")
-    resolve(folder, "pr-0001", "false", "2026-02-01", "a correction: it did not", evidence(), resolver="t")
+    check(folder, "pr-0001", "pending", "2025-09-01", "not yet")
+    check(folder, "pr-0001", "true", "2026-01-01", "it happened", evidence())
+    check(folder, "pr-0001", "false", "2026-02-01", "a correction: it did not", evidence())
 
     def status(day):
         return score(folder, as_of=day).items.set_index("prediction_id").loc["pr-0001", "status"]
@@ -83,8 +82,8 @@ def test_as_of_time_travel(tmp_path):
 
 def test_same_day_checks_latest_recorded_wins(tmp_path):
     folder = small_dataset(tmp_path)
-    resolve(folder, "pr-0002", "true", "2026-01-01", "first reading", evidence(), resolver="t")
-    resolve(folder, "pr-0002", "false", "2026-01-01", "second reading", evidence(), resolver="t")
+    check(folder, "pr-0002", "true", "2026-01-01", "first reading", evidence())
+    check(folder, "pr-0002", "false", "2026-01-01", "second reading", evidence())
     assert score(folder, as_of="2026-01-01").items.set_index("prediction_id").loc["pr-0002", "status"] == "false"
 
 
@@ -98,8 +97,8 @@ def test_before_any_outcome_nothing_is_scored(resolved):
 @pytest.mark.parametrize("status", ["partial", "ambiguous", "pending", "annulled"])
 def test_excluded_statuses_are_counted_not_scored(tmp_path, status):
     folder = small_dataset(tmp_path)
-    resolve(folder, "pr-0001", "true", "2026-01-01", "it happened", evidence(), resolver="t")
-    resolve(folder, "pr-0002", status, "2026-01-01", f"recorded as {status}", evidence(), resolver="t")
+    check(folder, "pr-0001", "true", "2026-01-01", "it happened", evidence())
+    check(folder, "pr-0002", status, "2026-01-01", f"recorded as {status}", evidence())
     card = score(folder, as_of="2026-01-01")
     assert card.counts[status] == 1 and card.counts["true"] == 1 and card.counts["unchecked"] == 1
     assert card.n_scored == 1

@@ -139,14 +139,20 @@ def score_section(card: Scorecard) -> str:
 
 
 def evidence_html(items: Any) -> str:
+    """Each evidence item: its source (what the brief records of it), the verbatim quote in quotation marks and
+    the compiler's summary marked as such."""
     if items is None or not len(items):
         return ""
     parts = []
     for item in items:
-        where = f"{item.get('publisher')}, {item.get('published') or 'undated'}"
-        parts.append(f"<li>{link(item.get('url'), item.get('title'))} ({esc(where)}"
-                     f"{'' if item.get('url') else '; no full URL recorded'}): "
-                     f"<span class='quote'>“{esc(item.get('quote'))}”</span></li>")
+        label = " ".join(filter(None, [item.get("brief"), item.get("item") and f"item {item.get('item')}"]))
+        title = item.get("title") or item.get("url") or "untitled source"
+        where = ", ".join(filter(None, [item.get("publisher"), esc(item.get("published")) or "undated"]))
+        text = "".join([
+            f" <span class='quote'>“{esc(item.get('quote'))}”</span>" if item.get("quote") else "",
+            f" <span class='summary'>(summary: {esc(item.get('summary'))})</span>" if item.get("summary") else ""])
+        parts.append(f"<li>{link(item.get('url'), title)} ({esc(where)}"
+                     f"{'' if item.get('url') else '; no URL recorded'}; {esc(label)}):{text}</li>")
     return f"<ul class='small'>{''.join(parts)}</ul>"
 
 

@@ -9,7 +9,7 @@ import click
 import pandas as pd
 
 from ..errors import InvalidOutcome
-from ..outcomes import STATUSES, resolve as resolve_prediction
+from ..outcomes import CLAUSED, EVIDENCE_FIELDS, EVIDENCED, STATUSES, resolve as resolve_prediction
 from ..scoring import Scorecard, score as score_dataset
 from .options import data_option, emit_json, emit_table, json_option
 
@@ -17,30 +17,58 @@ as_of_option = click.option("--as-of", "as_of", metavar="DATE", default=None,
                             help="Score with the outcomes known on this day (YYYY-MM-DD; default: today).")
 
 
+def _item_options(command):
+    """One option per field of an evidence item (read from the schema): ``--brief``, ``--item``, ``--quote``..."""
+    helps = {"brief": "File name of the evidence brief under annotation/evidence/ (e.g. outcomes-brief-2026-11.md): "
+                      "gives one evidence item from the options below, added to those of --evidence.",
+             "quote": "A passage of the brief, verbatim (it must be found in the brief).",
+             "summary": "What the source says, in your own words (when the brief quotes nothing that fits).",
+             "item": "The brief's label of the item (e.g. A1, B7; default: null).",
+             "published": "The source's publication date as the brief gives it (YYYY-MM-DD; default: null)."}
+    for name in reversed(EVIDENCE_FIELDS):
+        command = click.option(f"--{name}", f"item_{name}", default=None, metavar="TEXT",
+                               help=helps.get(name, f"The item's {name}, as the brief gives it (default: null)."))(
+            command)
+    return command
+
+
 @click.command()
 @click.argument("prediction_id")
 @click.option("--status", required=True, type=click.Choice(STATUSES),
               help="The verdict (see the codebook's outcomes section).")
 @click.option("--as-of", "as_of", required=True, metavar="DATE", help="The day the evidence reaches (YYYY-MM-DD).")
-@click.option("--rationale", required=True, help="What was checked and why the status follows.")
+@click.option("--rationale", required=True,
+              help="What was checked, against which clause, on which evidence items, and why the status follows.")
+@click.option("--deciding-clause", "deciding_clause", default=None, metavar="TEXT",
+              help=f"The clause of the prediction's resolution criteria that decided the verdict (required for "
+                   f"{', '.join(sorted(CLAUSED))}).")
 @click.option("--evidence", "evidence_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              help="JSON file: a list of items {url, title, publisher, published, quote}; url and published may "
-                   "be null. Required for true, false and partial.")
+              help=f"JSON file: a list of evidence items {{{', '.join(EVIDENCE_FIELDS)}}}; unknown values are null. "
+                   f"{', '.join(sorted(EVIDENCED))} need at least one item with a verbatim quote.")
+@_item_options
+@click.option("--evidence-dir", "evidence_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              default=None, help="Folder of the evidence briefs (default: annotation/evidence/ beside the dataset).")
 @click.option("--condition-met", "condition_met", type=click.Choice(["true", "false"]), default=None,
-              help="For a conditional prediction: whether its condition happened (annulled implies false).")
+              help="Only for a prediction with a condition: whether it happened (annulled implies false).")
 @click.option("--resolver", default=None, help="Who records the check (default: your login name).")
 @data_option(writes=True)
-def resolve(prediction_id: str, status: str, as_of: str, rationale: str, evidence_file: Path | None,
-            condition_met: str | None, resolver: str | None, data: Path) -> None:
+def resolve(prediction_id: str, status: str, as_of: str, rationale: str, deciding_clause: str | None,
+            evidence_file: Path | None, evidence_dir: Path | None, condition_met: str | None,
+            resolver: str | None, data: Path, **item: str | None) -> None:
     """Append one check of a prediction to the outcomes log (nothing is written if anything is wrong).
 
-    The log is append-only: a later check supersedes an earlier one from its own --as-of day on.
+    The log is append-only: a later check supersedes an earlier one from its own --as-of day on. Evidence
+    comes from a JSON file (--evidence), from the item options (--brief with --item, --quote, --summary,
+    ...), or both.
 
     \b
     Example:
-        stancetrack resolve pr-0007 --status false --as-of 2026-03-13 \\
-            --rationale "No US recognition of Russian sovereignty was found up to mid-March 2026." \\
-            --evidence evidence.json --resolver jdoe --data dataset
+        stancetrack resolve pr-0011 --status false --as-of 2026-11-30 \\
+            --deciding-clause "FALSE: nothing agreed by both by 2025-12-31" \\
+            --rationale "FALSE clause met: no agreement by both governments (A4, B2)." \\
+            --brief outcomes-brief-2026-03.md --item 4 --publisher "BBC News" \\
+            --quote "there is no deal. No ceasefire. Nothing tangible to report." \\
+            --resolver jdoe --data dataset
     """
     evidence = []
     if evidence_file is not None:
@@ -48,9 +76,17 @@ def resolve(prediction_id: str, status: str, as_of: str, rationale: str, evidenc
             evidence = json.loads(evidence_file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise InvalidOutcome(f"{evidence_file} is not readable JSON ({exc}); it must hold a list of evidence "
-                                 "items {url, title, publisher, published, quote}") from exc
+                                 f"items {{{', '.join(EVIDENCE_FIELDS)}}}") from exc
+        if not isinstance(evidence, list):
+            raise InvalidOutcome(f"{evidence_file} holds a {type(evidence).__name__}, not a list of evidence items")
+    given = {name[len("item_"):]: value for name, value in item.items()}
+    if any(value is not None for value in given.values()):
+        if given["brief"] is None:
+            raise click.UsageError("--brief names the evidence brief the item options describe")
+        evidence = [*evidence, given]
     met = None if condition_met is None else condition_met == "true"
-    row = resolve_prediction(data, prediction_id, status, as_of, rationale, evidence, resolver, met)
+    row = resolve_prediction(data, prediction_id, status, as_of, rationale, evidence, resolver, met,
+                             deciding_clause, evidence_dir=evidence_dir)
     click.echo(f"recorded {row['outcome_id']}: {row['prediction_id']} {row['status']} as of {row['as_of']} "
                f"({len(row['evidence'])} evidence item(s)) in {data}")
 
