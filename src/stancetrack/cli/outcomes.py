@@ -9,8 +9,9 @@ import click
 import pandas as pd
 
 from ..errors import InvalidOutcome
+from ..outcomes import due as due_predictions
 from ..outcomes import CLAUSED, EVIDENCE_FIELDS, EVIDENCED, STATUSES, resolve as resolve_prediction
-from ..scoring import Scorecard, score as score_dataset
+from ..scoring import Scorecard, plain_value, score as score_dataset
 from .options import data_option, emit_json, emit_table, json_option
 
 as_of_option = click.option("--as-of", "as_of", metavar="DATE", default=None,
@@ -99,54 +100,125 @@ def _rounded(frame: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
 
 
 def _number(value: float | None, digits: int = 3) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
+    return "—" if value is None or value != value else f"{value:.{digits}f}"
+
+
+def _range(low: float | None, high: float | None) -> str:
+    return "" if low is None or low != low else f"[{_number(low)}, {_number(high)}]"
+
+
+def score_lines(rows: list[dict], label: str) -> pd.DataFrame:
+    """One line per group: n scored, each score with its bootstrap interval and its lexicon bounds."""
+    def bounds(low: float | None, high: float | None) -> str:
+        return "" if low is None or low != low else f"{_number(low)} / {_number(high)}"
+
+    return pd.DataFrame([{
+        label: row["label"], "n": row["n_scored"],
+        "Brier": _number(row["brier"]), "Brier 95% CI": _range(row["brier_low"], row["brier_high"]),
+        "Brier, cues low / high": bounds(row["brier_lexicon_low"], row["brier_lexicon_high"]),
+        "log": _number(row["log_score"]), "log 95% CI": _range(row["log_low"], row["log_high"]),
+        "log, cues low / high": bounds(row["log_lexicon_low"], row["log_lexicon_high"])} for row in rows])
 
 
 def print_scorecard(card: Scorecard) -> None:
+    info = card.to_dict()["interval"]
     counts = ", ".join(f"{status} {n}" for status, n in card.counts.items() if status != "total")
     click.echo(f"stancetrack score — dataset {card.dataset_version}, as of {card.as_of}")
     click.echo(f"predictions: {card.counts['total']} ({counts})")
-    click.echo(f"scored (resolved true or false): {card.n_scored}; partial, annulled, ambiguous, pending and "
-               "unchecked are counted, not scored")
+    click.echo(f"scored (resolved true or false): {card.n_scored}; the other statuses are counted, not scored")
     for note in card.notes:
         click.echo(f"note: {note}")
-    click.echo("")
-    rows = card.summary().to_dict("records")
-    width = max(len(row["score"]) for row in rows)
-    click.echo(f"{'score':<{width}}  {'value':>8}  {'always 0.5':>10}")
-    for row in rows:
-        click.echo(f"{row['score']:<{width}}  {_number(row['value']):>8}  {_number(row['baseline_0.5']):>10}")
+    for warning in card.warnings:
+        click.echo(f"warning: {warning}")
+    click.echo(f"\nscores by predictor and overall: Brier (lower is better) and log score (mean ln p(outcome), "
+               f"higher is better),\neach with its {info['level']:.0%} bootstrap interval ({info['resamples']} "
+               f"resamples, seed {info['seed']}) and its value with every\nhedge cue at its lexicon low / high "
+               f"bound; always saying 0.5 scores Brier 0.250, log -0.693")
+    rows = [{**row, "label": row["name"]} for row in card.by_predictor.to_dict("records")]
+    rows.append({**card.overall, "label": "all predictors"})
+    emit_table(score_lines(rows, "predictor"))
+    if card.n_scored:
+        click.echo(f"Brier skill vs always 0.5 (higher is better): {_number(card.brier_skill)}")
+    click.echo("\nlexicon sensitivity (overall scores with one cue moved to its low / high bound):")
+    emit_table(_rounded(card.lexicon_sensitivity))
     click.echo("\ncalibration (scored predictions by probability bin):")
     emit_table(_rounded(card.calibration.drop(columns=["lower", "upper"])))
     click.echo("\nby modality:")
-    emit_table(_rounded(card.by_modality))
-    click.echo("\nby predictor:")
-    emit_table(_rounded(card.by_predictor))
+    rows = [{**row, "label": row["modality"]} for row in card.by_modality.to_dict("records")]
+    emit_table(score_lines(rows, "modality"))
 
 
 @click.command()
 @as_of_option
 @click.option("--bins", default=5, show_default=True, type=click.IntRange(1, 20),
               help="Number of equal-width probability bins of the calibration table.")
+@click.option("--lexicon", "lexicon", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="Score with the probabilities of this hedge-lexicon CSV (columns cue, probability, low, high) "
+                   "instead of the recorded ones; its low/high give the sensitivity bounds.")
 @json_option
 @data_option()
-def score(as_of: str | None, bins: int, as_json: bool, data: Path) -> None:
-    """Brier and log scores of the predictions resolved true or false as of a day, beside the always-0.5
-    baseline; counts per status, a calibration table and breakdowns by modality and predictor.
+def score(as_of: str | None, bins: int, lexicon: Path | None, as_json: bool, data: Path) -> None:
+    """Brier and log scores of the predictions resolved true or false as of a day, per predictor and overall,
+    each with a bootstrap interval, n, and its value with the hedge lexicon's cues at their low and high
+    bounds; counts per status (overdue apart from pending), a calibration table and a breakdown by modality.
 
     The log score is the mean natural log of the probability given to what happened (higher is better,
-    0 is perfect, the baseline scores ln 0.5 = -0.693).
+    0 is perfect, the baseline scores ln 0.5 = -0.693). A warning says when n is too small to say much.
 
     \b
     Example:
-        stancetrack score --as-of 2026-03-13
-        stancetrack score --as-of 2026-03-13 --json
+        stancetrack score --as-of 2026-11-30
+        stancetrack score --as-of 2026-11-30 --json
+        stancetrack score --lexicon my_lexicon.csv
     """
-    card = score_dataset(data, as_of=as_of, bins=bins)
+    predictions = None
+    if lexicon is not None:
+        from ..dataset import load
+        from ..lexicon import remap
+
+        ds = load(data)
+        predictions = remap(ds.predictions, lexicon)
+        data = ds
+    card = score_dataset(data, as_of=as_of, bins=bins, predictions=predictions, lexicon=lexicon)
     if as_json:
         emit_json(card.to_dict())
     else:
         print_scorecard(card)
+
+
+@click.command()
+@click.option("--as-of", "as_of", metavar="DATE", default=None,
+              help="The day to check against (YYYY-MM-DD; default: today).")
+@click.option("--within", default=0, show_default=True, type=click.IntRange(0, None), metavar="DAYS",
+              help="Also list the open predictions due in the next DAYS days.")
+@json_option
+@data_option()
+def due(as_of: str | None, within: int, as_json: bool, data: Path) -> None:
+    """List the predictions that need checking, soonest resolve-by date first: those whose resolve_by has
+    passed without a settling check (overdue: only a pending check, or none), and with --within the open
+    ones due soon.
+
+    \b
+    Example:
+        stancetrack due --as-of 2026-11-30
+        stancetrack due --within 90 --json
+    """
+    frame = due_predictions(data, as_of=as_of, within=within)
+    day = as_of or "today"
+    if as_json:
+        emit_json([{k: plain_value(v) for k, v in row.items()} for row in frame.to_dict("records")])
+        return
+    if frame.empty:
+        click.echo(f"nothing to check as of {day}: no prediction is overdue"
+                   + (f" or due within {within} days" if within else ""))
+        return
+    overdue = int((frame["status"] == "overdue").sum())
+    click.echo(f"{overdue} overdue as of {day} (resolve_by passed without a settling check)"
+               + (f", {len(frame) - overdue} due within {within} days" if within else "") + ":")
+    shown = frame.assign(resolve_by=frame["resolve_by"].dt.strftime("%Y-%m-%d"),
+                         last_check=[f"{s} ({d:%Y-%m-%d})" if isinstance(d, pd.Timestamp) else str(s)
+                                     for s, d in zip(frame["checked_status"], frame["status_as_of"])])
+    emit_table(shown[["prediction_id", "predictor_id", "resolve_by", "days_overdue", "last_check", "proposition"]])
 
 
 @click.command()
