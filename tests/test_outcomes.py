@@ -184,7 +184,7 @@ def test_cli_refuses_an_unreadable_evidence_file(tmp_path):
 
 
 def test_help_texts_have_examples():
-    for command in ("resolve", "score", "report"):
+    for command in ("resolve", "due", "score", "report"):
         result = CliRunner().invoke(cli, [command, "--help"])
         assert result.exit_code == 0 and "Example:" in result.output, command
 

@@ -31,7 +31,8 @@ def test_report_builds_on_the_release(tmp_path):
     images = embedded_pngs(page)
     assert len(images) == len(FIGURES)
     assert sorted(images) == sorted(p.read_bytes() for p in result.figures.values())
-    assert "as of 2026-03-13" in page and "Reliability diagram" in page and "Stance network" in page
+    assert "as of 2026-03-13" in page and "Reliability diagram" in page and "Stances as a matrix" in page
+    assert "Stance network" not in page and "By predictor, and overall" in page
     assert "<script" not in page.lower()
 
 
@@ -80,3 +81,37 @@ def test_importing_the_package_does_not_import_matplotlib():
     code = "import stancetrack, stancetrack.htmlreport, sys; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_the_network_is_an_option(tmp_path):
+    folder = small_dataset(tmp_path)
+    result = CliRunner().invoke(cli, ["report", "-o", str(tmp_path / "out"), "--network", "--data", str(folder)])
+    assert result.exit_code == 0 and "4 figures" in result.output
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert len(embedded_pngs(page)) == 4 and "Stance network" in page and "Stances as a matrix" in page
+
+
+def test_overdue_predictions_are_marked(tmp_path):
+    folder = small_dataset(tmp_path)  # every resolve_by is 2026-08-15
+    check(folder, "pr-0001", "true", "2026-01-01", "it happened", evidence())
+    result = build_report(folder, tmp_path / "out", as_of="2026-09-01")
+    page = result.index.read_text(encoding="utf-8")
+    assert result.scorecard.counts["overdue"] == 2
+    assert page.count('<span class="status overdue"') == 2
+    assert "2 prediction(s) are overdue" in page
+    assert 'style="background:#F0E442' in page  # the palette's overdue colour
+
+
+def test_colours_are_defined_only_in_the_palette(repo_root):
+    for module in ("figures.py", "htmlreport.py"):
+        source = (repo_root / "src" / "stancetrack" / module).read_text(encoding="utf-8")
+        assert not re.findall(r"#[0-9A-Fa-f]{6}\b|#[0-9A-Fa-f]{3}\b", source), module
+
+
+def test_evidence_shows_quote_and_summary_apart(tmp_path):
+    folder = small_dataset(tmp_path)
+    check(folder, "pr-0002", "false", "2026-01-01", "it did not", evidence())
+    page = build_report(folder, tmp_path / "out", as_of="2026-03-13").index.read_text(encoding="utf-8")
+    assert "<span class='quote'>“there is no deal. No ceasefire. Nothing tangible to report.”</span>" in page
+    assert "(summary: No agreement, no ceasefire at or right after the summit.)" in page
+    assert "outcomes-brief-2026-03.md item 4" in page

@@ -14,7 +14,8 @@ from stancetrack.cli import cli
 from stancetrack.errors import InvalidDate
 from stancetrack import lexicon, load, score
 from stancetrack.scoring import (BASELINE_LOG, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, EPSILON, SMALL_N,
-                                 MismatchedPredictions, bootstrap_intervals, brier, log_score)
+                                 MismatchedPredictions, bootstrap_intervals, brier, log_score,
+                                 wilson_interval)
 
 
 def test_brier_and_log_by_hand():
@@ -223,3 +224,12 @@ def test_overdue_is_counted_apart_from_pending(tmp_path):
     assert (before["pending"], before["unchecked"], before["overdue"]) == (1, 1, 0)
     assert (after["pending"], after["unchecked"], after["overdue"]) == (0, 0, 2)
     assert "2 prediction(s) are overdue" in score(folder, as_of="2026-08-16").notes[0]
+
+
+def test_calibration_bins_carry_a_wilson_interval(resolved):
+    top = score(resolved, as_of="2026-03-13").calibration.set_index("bin").loc["[0.8, 1.0]"]
+    # 1 true of 2: Wilson 95 % (0.0945, 0.9055)
+    assert (top["frequency_low"], top["frequency_high"]) == (pytest.approx(0.0945, abs=1e-4),
+                                                            pytest.approx(0.9055, abs=1e-4))
+    assert wilson_interval(1, 3) == (pytest.approx(0.0615, abs=1e-4), pytest.approx(0.7923, abs=1e-4))
+    assert wilson_interval(0, 0) is None

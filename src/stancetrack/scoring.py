@@ -40,6 +40,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -91,9 +92,22 @@ def bin_edges(bins: int) -> list[float]:
     return [round(i / bins, 10) for i in range(bins + 1)]
 
 
+def wilson_interval(successes: int, n: int, level: float = INTERVAL_LEVEL) -> tuple[float, float] | None:
+    """Wilson score interval of a proportion (successes out of n); None when n is 0. Unlike the normal
+    approximation it stays inside [0, 1] and is not empty at 0/n or n/n, which matters in bins of a few."""
+    if n == 0:
+        return None
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    share = successes / n
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def calibration_table(probabilities: pd.Series, outcomes: pd.Series, bins: int = 5) -> pd.DataFrame:
     """One row per probability bin ([0, 0.2), …, [0.8, 1.0] for 5 bins): how many predictions, their mean
-    probability and the share that came true. Empty bins are kept (n = 0) so tables line up across dates."""
+    probability, the share that came true with its 95 % Wilson interval (``frequency_low``,
+    ``frequency_high``), and their Brier score. Empty bins are kept (n = 0) so tables line up across dates."""
     edges = bin_edges(bins)
     index = pd.Series([min(int(round(float(p) * bins, 9)), bins - 1) for p in probabilities], dtype="int64")
     rows = []
@@ -101,10 +115,12 @@ def calibration_table(probabilities: pd.Series, outcomes: pd.Series, bins: int =
         mask = (index == b).to_numpy()
         p, o = probabilities[mask].astype(float), outcomes[mask].astype(float)
         closing = "]" if b == bins - 1 else ")"
+        interval = wilson_interval(int(o.sum()), int(mask.sum())) or (None, None)
         rows.append({"bin": f"[{edges[b]:.1f}, {edges[b + 1]:.1f}{closing}", "lower": edges[b],
                      "upper": edges[b + 1], "n": int(mask.sum()),
                      "mean_probability": float(p.mean()) if mask.any() else None,
                      "observed_frequency": float(o.mean()) if mask.any() else None,
+                     "frequency_low": interval[0], "frequency_high": interval[1],
                      "brier": brier(p, o)})
     return pd.DataFrame(rows)
 

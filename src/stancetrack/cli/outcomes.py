@@ -225,17 +225,19 @@ def due(as_of: str | None, within: int, as_json: bool, data: Path) -> None:
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("report"),
               show_default=True, help="Folder to write index.html and its PNG figures into.")
 @as_of_option
+@click.option("--network", is_flag=True, help="Also draw the stance network (holders → targets) after the matrix.")
 @data_option()
-def report(out_dir: Path, as_of: str | None, data: Path) -> None:
-    """Write the HTML report: dataset summary, stance network, prediction timeline, reliability diagram and
-    score table, with PNG figures embedded (needs matplotlib: pip install 'stancetrack[plot]').
+def report(out_dir: Path, as_of: str | None, network: bool, data: Path) -> None:
+    """Write the HTML report: dataset summary, stance matrix (holder × target, by attribution), prediction
+    timeline with the overdue ones marked, reliability diagram with intervals, and score tables per predictor,
+    with PNG figures embedded (needs matplotlib: pip install 'stancetrack[plot]').
 
     \b
     Example:
-        stancetrack report -o report --as-of 2026-03-13
-        stancetrack report -o report && open report/index.html
+        stancetrack report -o report --as-of 2026-11-30
+        stancetrack report -o report --network && open report/index.html
     """
     from ..htmlreport import build_report
 
-    result = build_report(data, out_dir, as_of=as_of)
+    result = build_report(data, out_dir, as_of=as_of, network=network)
     click.echo(f"wrote {result.index} ({len(result.figures)} figures, as of {result.as_of})")
