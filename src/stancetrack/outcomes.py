@@ -180,10 +180,11 @@ def check_quotes(evidence: Iterable[Mapping[str, Any]], evidence_dir: str | Path
                              "records them; put the compiler's own words in summary")
 
 
-#: What a placeholder looks like: text opening with a bracket ("[title not recorded in the brief]"), a
-#: bracketed or parenthesised note that something is not recorded, or the old "Evidence brief (...):" prefix.
-PLACEHOLDER = re.compile(r"^\s*\[|[\[(][^\])]*\b(?:not recorded|not shown|no quotation|placeholder)\b[^\])]*[\])]"
-                         r"|^Evidence brief \(", re.IGNORECASE)
+#: What a placeholder looks like: text opening with a square bracket ("[title not recorded in the brief]"), a
+#: bracketed note that something is not recorded, or the old "Evidence brief (...):" prefix of a paraphrase
+#: filed as a quote. (A compiler's parenthesised remark inside a summary is prose, not a placeholder.)
+PLACEHOLDER = re.compile(r"^\s*\[|\[[^\]]*\b(?:not recorded|not shown|not given|no quotation|unknown|placeholder)\b"
+                         r"[^\]]*\]|^Evidence brief \(", re.IGNORECASE)
 
 
 def evidence_problems(outcomes: pd.DataFrame | Iterable[Mapping[str, Any]],
