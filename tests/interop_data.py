@@ -64,7 +64,8 @@ def populate(folder: Path) -> dict[str, list[str]]:
              "condition_met": None,
              "evidence": [{"brief": "outcomes-brief-2026-03.md", "item": "3", "publisher": "supers.ng", "title": None,
                            "published": None, "url": None,
-                           "quote": "Notably absent from the Alaska summit was Ukrainian President Volodymyr Zelenskyy.",
+                           "quote": "Notably absent from the Alaska summit was Ukrainian President "
+                                    "Volodymyr Zelenskyy.",
                            "summary": None},
                           {"brief": "outcomes-brief-2026-03.md", "item": "3", "publisher": None, "title": None,
                            "published": None, "url": None, "quote": None,

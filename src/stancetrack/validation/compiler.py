@@ -2,8 +2,8 @@
 
 The reference engine (:mod:`.rows`) asks jsonschema about one Python dict at a time. This engine walks the
 schema once (:func:`compile_schema`) and evaluates every keyword over a whole Arrow column at a time: a
-``pattern`` is one RE2 pass, an ``enum`` one ``is_in``, ``items`` a check of the flattened list values, an
-``if``/``then``/``else`` a mask. Only the rows that fail are turned into Python objects, and the error records
+``pattern`` is one RE2 pass, an ``enum`` one ``is_in``, ``items`` a check of the flattened list values,
+``contains`` a count of the matching items per list, an ``if``/``then``/``else`` a mask. Only the rows that fail are turned into Python objects, and the error records
 come out exactly as the reference engine makes them: same row, id, field, code, message and value, in the
 same order (jsonschema sorts a row's errors by schema path and keeps the first per field and code).
 
@@ -38,7 +38,8 @@ ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "
                          "deprecated", "readOnly", "writeOnly"})
 _VALUE_KEYWORDS = ("type", "enum", "const", "pattern", "format", "minLength", "maxLength", "minimum",
                    "maximum", "minItems", "maxItems", "uniqueItems")
-_STRUCTURE_KEYWORDS = ("items", "contains", "properties", "required", "additionalProperties", "allOf", "if", "then", "else")
+_STRUCTURE_KEYWORDS = ("items", "contains", "properties", "required", "additionalProperties", "allOf", "if", "then",
+                       "else")
 _KINDS = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
           "array": "array", "object": "object"}
 
@@ -206,7 +207,8 @@ class Node:
 
     def walk(self):
         yield self
-        for sub in (self.items, self.contains, *self.properties.values(), *self.all_of, self.if_, self.then, self.else_):
+        for sub in (self.items, self.contains, *self.properties.values(), *self.all_of, self.if_, self.then,
+                    self.else_):
             if sub is not None:
                 yield from sub.walk()
 
