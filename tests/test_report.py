@@ -115,3 +115,4 @@ def test_evidence_shows_quote_and_summary_apart(tmp_path):
     assert "<span class='quote'>“there is no deal. No ceasefire. Nothing tangible to report.”</span>" in page
     assert "(summary: No agreement, no ceasefire at or right after the summit.)" in page
     assert "outcomes-brief-2026-03.md item 4" in page
+    assert "deciding clause: <q>True if it happens; false if not.</q>" in page

@@ -181,8 +181,10 @@ def predictions_section(ds: Dataset, card: Scorecard) -> str:
         outcome = current.loc[pid] if pid in current.index else None
         check = ("" if outcome is None else
                  f"<div class='small'>{esc(outcome['outcome_id'])}, as of {esc(outcome['as_of'])}, by "
-                 f"{esc(outcome['resolver'])}</div><div>{esc(outcome['rationale'])}</div>"
-                 f"{evidence_html(outcome['evidence'])}")
+                 f"{esc(outcome['resolver'])}; recorded status {esc(outcome['status'])}</div>"
+                 + ("" if pd.isna(outcome["deciding_clause"]) else
+                    f"<div class='small'>deciding clause: <q>{esc(outcome['deciding_clause'])}</q></div>")
+                 + f"<div>{esc(outcome['rationale'])}</div>{evidence_html(outcome['evidence'])}")
         cue = "" if p["cue"] is pd.NA or p["cue"] is None else f"; cue “{esc(p['cue'])}”"
         condition = "" if p["condition"] is pd.NA or p["condition"] is None else \
             f"<div class='small'>condition: {esc(p['condition'])}</div>"
