@@ -37,7 +37,8 @@ def test_tour_counts_are_the_release_counts(repo_root):
         assert [int(x) for x in line] == row.tolist()
 
 
-# The scoring section: the outputs it shows are the commands' own on the release.
+# The scoring section: the outputs it shows are the commands' own on the release
+# (`python data-raw/readme_scoring.py` rewrites them after the outcomes change).
 
 def _outcomes_section(repo_root) -> str:
     text = (repo_root / "README.md").read_text(encoding="utf-8")
