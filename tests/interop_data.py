@@ -58,13 +58,19 @@ def populate(folder: Path) -> dict[str, list[str]]:
         }])
         tx.append("outcomes", [
             {"outcome_id": o1, "prediction_id": pr, "as_of": "2025-08-10", "status": "pending",
-             "condition_met": None, "evidence": [], "rationale": "Before the summit.", "resolver": "interop-test"},
+             "condition_met": None, "evidence": [], "deciding_clause": None, "rationale": "Before the summit.",
+             "resolver": "interop-test"},
             {"outcome_id": o2, "prediction_id": pr, "as_of": "2025-08-16", "status": "true",
              "condition_met": None,
-             "evidence": [{"url": "https://example.org/summit", "title": "Summit report", "publisher": "Example",
-                           "published": "2025-08-16", "quote": "No Ukrainian official attended."},
-                          {"url": None, "title": "Wire copy", "publisher": "Agency", "published": None,
-                           "quote": "Zelensky was not invited."}],
+             "evidence": [{"brief": "outcomes-brief-2026-03.md", "item": "3", "publisher": "supers.ng", "title": None,
+                           "published": None, "url": None,
+                           "quote": "Notably absent from the Alaska summit was Ukrainian President "
+                                    "Volodymyr Zelenskyy.",
+                           "summary": None},
+                          {"brief": "outcomes-brief-2026-03.md", "item": "3", "publisher": None, "title": None,
+                           "published": None, "url": None, "quote": None,
+                           "summary": "Zelensky was absent from the Alaska meeting."}],
+             "deciding_clause": "True if no Ukrainian official attends the summit.",
              "rationale": "The summit took place without Ukraine.", "resolver": "interop-test"},
         ])
     return {"stances": [s1, s2], "predictions": [pr], "outcomes": [o1, o2]}

@@ -54,6 +54,23 @@ def small_dataset(tmp_path: Path) -> Path:
     return folder
 
 
-def evidence(quote: str = "a quote") -> list[dict]:
-    return [{"url": "https://example.org/a", "title": "A title", "publisher": "A publisher",
-             "published": "2026-01-01", "quote": quote}]
+#: The resolution criteria of every prediction of :func:`small_dataset`, quoted as a deciding clause.
+CLAUSE = "True if it happens; false if not."
+
+#: A passage the March evidence brief (annotation/evidence/outcomes-brief-2026-03.md) quotes verbatim.
+BRIEF_QUOTE = "there is no deal. No ceasefire. Nothing tangible to report."
+
+
+def evidence(quote: str = BRIEF_QUOTE, **change) -> list[dict]:
+    """One evidence item from the March brief, its quote verbatim (``quote=None`` leaves only a summary)."""
+    return [{"brief": "outcomes-brief-2026-03.md", "item": "4", "publisher": "BBC News", "title": None,
+             "published": "2025-08-16", "url": "https://feeds.bbci.co.uk/news/live/c2kzn1nw1d4t?page=5",
+             "quote": quote, "summary": "No agreement, no ceasefire at or right after the summit.", **change}]
+
+
+def check(folder: Path, prediction_id: str, status: str, as_of: str, rationale: str, items=(), **options) -> dict:
+    """``stancetrack.resolve`` by resolver ``t``, naming :data:`CLAUSE` where the status needs a deciding clause."""
+    from stancetrack.outcomes import CLAUSED, resolve
+
+    options.setdefault("deciding_clause", CLAUSE if status in CLAUSED else None)
+    return resolve(folder, prediction_id, status, as_of, rationale, items, resolver="t", **options)

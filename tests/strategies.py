@@ -55,10 +55,16 @@ def _fix_conditionals(name: str, row: dict[str, Any], draw) -> dict[str, Any]:
         if row["modality"] != "conditional":
             row["condition"] = None
     if name == "outcomes":
-        if row["status"] in ("true", "false", "partial") and not row["evidence"]:
-            row["evidence"] = [draw(value_strategy(table_schema(name).property("evidence")["items"]))]
-        if row["status"] == "annulled":
-            row["condition_met"] = False
+        for item in row["evidence"]:
+            if item["quote"] is None and item["summary"] is None:
+                item["summary"] = draw(TEXT.filter(lambda s: not s.startswith("[")))
+        if row["status"] in ("true", "false", "partial") and all(i["quote"] is None for i in row["evidence"]):
+            item = draw(value_strategy(table_schema(name).property("evidence")["items"]))
+            row["evidence"] = [*row["evidence"], {**item, "quote": draw(TEXT.filter(lambda s: not s.startswith("[")))}]
+        if row["status"] in ("true", "false", "partial", "annulled") and row["deciding_clause"] is None:
+            row["deciding_clause"] = draw(TEXT)
+        if row["status"] == "annulled" and row["condition_met"]:
+            row["condition_met"] = draw(st.sampled_from([False, None]))
     return row
 
 

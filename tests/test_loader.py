@@ -62,10 +62,12 @@ def test_current_outcomes_time_travel(fixture_copy):
     from stancetrack.writer import transaction
 
     folder = fixture_copy("valid")
-    evidence = [{"url": None, "title": "T", "publisher": "P", "published": "2027-01-02", "quote": "q"}]
+    evidence = [{"brief": "outcomes-brief-2026-03.md", "item": None, "publisher": "P", "title": None,
+                 "published": "2027-01-02", "url": None, "quote": "q", "summary": None}]
     with transaction(folder) as tx:
         tx.append("outcomes", [{"outcome_id": "oc-0002", "prediction_id": "pr-0001", "as_of": "2027-01-01",
                                 "status": "true", "condition_met": None, "evidence": evidence,
+                                "deciding_clause": "True if ...",
                                 "rationale": "Later evidence settles it.", "resolver": "test"}])
     ds = stancetrack.load(folder)
     assert ds.current_outcomes("2026-12-31")["status"].tolist() == ["pending"]

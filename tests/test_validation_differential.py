@@ -105,7 +105,7 @@ def tables(draw, name: str) -> tuple[pa.Table, list[dict[str, Any]]]:
         columns["extra"] = draw(st.lists(st.one_of(st.none(), st.integers(-9, 9)), min_size=n, max_size=n))
     evidence = columns.get("evidence")
     if evidence and draw(st.booleans()):  # every evidence item without one key: a struct lacking a field
-        gone = draw(st.sampled_from(["url", "title", "publisher", "published", "quote"]))
+        gone = draw(st.sampled_from(list(ts.property("evidence")["items"]["properties"])))
         for items in evidence:
             for item in items or []:
                 if isinstance(item, dict):
@@ -225,7 +225,29 @@ def test_formats_checked_do_not_depend_on_installed_libraries():
     """Only ``date`` is checked, whatever is installed: ``uri`` is an annotation in both engines."""
     assert set(FORMAT_CHECKER.checkers) == {"date"}
     assert validator("documents").format_checker is FORMAT_CHECKER
-    item = {"url": "not a uri at all", "title": "t", "publisher": "p", "published": "2025-02-30", "quote": "q"}
+    item = {"brief": "b.md", "item": None, "url": "not a uri at all", "title": "t", "publisher": "p",
+            "published": "2025-02-30", "quote": "q", "summary": None}
     schema = table_schema("outcomes").json_schema["properties"]["evidence"]["items"]
     errors = list(Draft202012Validator(schema, format_checker=FORMAT_CHECKER).iter_errors(item))
     assert [(e.validator, e.instance) for e in errors] == [("format", "2025-02-30")]
+
+
+def test_contains_agrees_with_jsonschema():
+    """A list with no matching item fails ``contains`` (an empty one too), in both engines, in a ``then``."""
+    schema = {"type": "object", "properties": {
+        "kind": {"type": "string"},
+        "items": {"type": "array", "items": {"type": "object", "properties": {"q": {"type": ["string", "null"]}}}}},
+        "if": {"properties": {"kind": {"const": "settled"}}},
+        "then": {"properties": {"items": {"contains": {"properties": {"q": {"type": "string"}}, "required": ["q"]}}}}}
+    rows = [{"kind": "settled", "items": [{"q": None}, {"q": "x"}]}, {"kind": "settled", "items": [{"q": None}]},
+            {"kind": "settled", "items": []}, {"kind": "open", "items": [{"q": None}]}]
+    table = pa.table({"kind": [r["kind"] for r in rows],
+                      "items": pa.array([r["items"] for r in rows], pa.list_(pa.struct([("q", pa.string())])))})
+    compiled_schema = compile_schema(schema, "t")
+    assert compiled_schema.fallbacks == []
+    reference = Draft202012Validator(schema)
+    expected = [i for i, r in enumerate(rows) if any(True for _ in reference.iter_errors(r))]
+    found = compiled_schema.errors(table)
+    assert [e.row for e in found] == expected == [1, 2]
+    assert {(e.field, e.code) for e in found} == {("items", "conditional")}
+    assert found[1].message == "[] does not contain items matching the given schema"

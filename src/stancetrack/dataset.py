@@ -124,12 +124,23 @@ class Dataset:
         return order.groupby("prediction_id", sort=False).tail(1).drop(columns="_seq").reset_index(drop=True)
 
     def prediction_view(self, as_of: DateLike = None) -> pd.DataFrame:
-        """Predictions with their current status as of a day (``unchecked`` where no check applies yet)."""
+        """Predictions with their status as of a day (default: today).
+
+        ``status`` is the current check's status, ``unchecked`` where no check applies yet, or ``overdue`` where
+        ``resolve_by`` is before the day and the current check (if any) does not settle the prediction (a
+        settling status is one of the outcomes schema's ``x-settling``: every status but ``pending``).
+        ``checked_status`` keeps the current check's own status (``unchecked`` where none)."""
         current = self.current_outcomes(as_of)[["prediction_id", "status", "as_of", "outcome_id"]]
         view = self.predictions.merge(current.rename(columns={"as_of": "status_as_of"}), on="prediction_id",
                                       how="left")
-        status = view["status"].astype(object).where(view["status"].notna(), "unchecked")
-        view["status"] = pd.Categorical(status, categories=["unchecked", *self.outcomes["status"].cat.categories])
+        checked = view["status"].astype(object).where(view["status"].notna(), "unchecked")
+        day = as_date(as_of) if as_of is not None else pd.Timestamp(dt.date.today())
+        settling = table_schema("outcomes").property("status")["x-settling"]
+        overdue = (view["resolve_by"] < day) & ~checked.isin(settling)
+        statuses = list(self.outcomes["status"].cat.categories)
+        view["status"] = pd.Categorical(checked.where(~overdue, "overdue"),
+                                        categories=["unchecked", "overdue", *statuses])
+        view["checked_status"] = pd.Categorical(checked, categories=["unchecked", *statuses])
         return view
 
 

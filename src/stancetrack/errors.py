@@ -23,6 +23,7 @@ CODES: dict[str, str] = {
     "minimum": "the number is below the allowed minimum",
     "maximum": "the number is above the allowed maximum",
     "minItems": "the list has too few items",
+    "contains": "no item of the list matches the rule (e.g. no evidence item with a verbatim quote)",
     "uniqueItems": "the list repeats an item",
     "conditional": "a rule that applies because of another field's value failed (e.g. a hedged prediction without a cue)",
     # layer 1, table level
@@ -34,6 +35,7 @@ CODES: dict[str, str] = {
     # layer 3: across tables
     "foreign-key": "a reference to another table does not resolve",
     "authorial-holder": "an authorial stance is not held by its document's author",
+    "condition-not-applicable": "an outcome records condition_met for a prediction that has no condition",
     # layer 4: against the source text
     "span-order": "`end` is not greater than `start`",
     "span-bounds": "the span falls outside its document's text",

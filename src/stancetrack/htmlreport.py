@@ -19,27 +19,30 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from . import figures
+from . import figures, palette
 from ._version import __version__
 from .dataset import Dataset, DateLike, load
 from .schemas import TABLES
 from .scoring import Scorecard, score
 from .storage import atomic_write_bytes
 
-FIGURES = ("stance_network", "prediction_timeline", "reliability_diagram")
+#: The figures of the report, in order; the stance network is drawn too with ``network=True``.
+FIGURES = ("stance_matrix", "prediction_timeline", "reliability_diagram")
 
-CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 72rem;
-       padding: 0 1rem; color: #1a1a1a; line-height: 1.45; }
-h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
-.meta { color: #555; margin-top: 0; }
-table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .88rem; }
-th, td { border: 1px solid #ddd; padding: .25rem .5rem; vertical-align: top; text-align: left; }
-th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-figure { margin: 1rem 0 2rem; } figure img { max-width: 100%; border: 1px solid #eee; }
-figcaption { color: #444; font-size: .9rem; max-width: 60rem; }
-.status { font-weight: 600; padding: 0 .3rem; border-radius: 3px; }
-.quote { font-style: italic; } .small { font-size: .8rem; color: #444; }
+CSS = f"""
+body {{ font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 72rem;
+       padding: 0 1rem; color: {palette.INK}; line-height: 1.45; }}
+h1 {{ font-size: 1.6rem; margin-bottom: .2rem; }} h2 {{ margin-top: 2.2rem; border-bottom: 1px solid {palette.RULE}; }}
+.meta {{ color: {palette.MUTED}; margin-top: 0; }}
+table {{ border-collapse: collapse; margin: .6rem 0 1rem; font-size: .88rem; }}
+th, td {{ border: 1px solid {palette.RULE}; padding: .25rem .5rem; vertical-align: top; text-align: left; }}
+th {{ background: {palette.PANEL}; }} td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+figure {{ margin: 1rem 0 2rem; }} figure img {{ max-width: 100%; border: 1px solid {palette.GRID}; }}
+figcaption {{ color: {palette.MUTED}; font-size: .9rem; max-width: 60rem; }}
+.status {{ font-weight: 600; padding: 0 .3rem; border-radius: 3px; }}
+.status.overdue {{ outline: 2px solid {palette.OVERDUE_EDGE}; }}
+.quote {{ font-style: italic; }} .small {{ font-size: .8rem; color: {palette.MUTED}; }}
+.warning {{ border-left: 4px solid {palette.STATUS_COLOURS["overdue"]}; padding: .2rem .6rem; }}
 """
 
 
@@ -95,9 +98,9 @@ def html_table(frame: pd.DataFrame, raw: Iterable[str] = ()) -> str:
 
 
 def status_badge(status: str) -> str:
-    colour = figures.STATUS_COLOURS.get(status, "#ffffff")
-    text = "#ffffff" if status in ("true", "false", "ambiguous", "annulled") else "#1a1a1a"
-    return f'<span class="status" style="background:{colour};color:{text}">{esc(status)}</span>'
+    colour = palette.STATUS_COLOURS.get(status, palette.WHITE)
+    return (f'<span class="status {esc(status)}" style="background:{colour};color:{palette.badge_text(status)}">'
+            f'{esc(status)}</span>')
 
 
 def embedded(path: Path, alt: str) -> str:
@@ -124,29 +127,47 @@ def summary_section(ds: Dataset, card: Scorecard) -> str:
 
 
 def score_section(card: Scorecard) -> str:
+    info = card.to_dict()
     counts = pd.DataFrame([{"status": s, "predictions": n} for s, n in card.counts.items()])
+    per_predictor = card.by_predictor.drop(columns=["predictor_id"]).rename(columns={"name": "predictor"})
+    overall = pd.DataFrame([{"predictor": "all predictors", **card.overall}])[per_predictor.columns]
     summary = card.summary().rename(columns={"baseline_0.5": "always 0.5"})
-    convention = card.to_dict()["log_score_convention"]
+    warnings = "".join(f"<p class='warning'>{esc(w)}</p>" for w in card.warnings)
+    interval = info["interval"]
     return (f"<h2>Scores as of {esc(card.as_of)}</h2>"
             f"<p>{card.n_scored} of {card.counts['total']} predictions are resolved true or false and scored, "
             "with the probability their wording implies (the hedge lexicon). Partial, annulled, ambiguous, "
-            "pending and unchecked predictions are counted, not scored.</p>"
-            f"{html_table(summary)}<p class='small'>Log score: {esc(convention)}.</p>"
+            "pending, overdue (resolve-by date passed without a settling check) and unchecked predictions are "
+            "counted, not scored.</p>"
+            f"{warnings}"
+            f"<h3>By predictor, and overall</h3>{html_table(pd.concat([per_predictor, overall]))}"
+            f"<p class='small'>Columns <code>*_low</code>, <code>*_high</code>: {interval['level']:.0%} "
+            f"{esc(interval['method'])} ({interval['resamples']} resamples, seed {interval['seed']}). Columns "
+            "<code>*_lexicon_low</code>, <code>*_lexicon_high</code>: the same score with every hedge cue at the "
+            "low or the high bound of its lexicon entry.</p>"
+            f"<h3>Overall, beside the always-0.5 baseline</h3>{html_table(summary)}"
+            f"<p class='small'>Log score: {esc(info['log_score_convention'])}.</p>"
+            f"<h3>Sensitivity to each lexicon entry</h3>{html_table(card.lexicon_sensitivity)}"
             f"<h3>Status counts</h3>{html_table(counts)}"
             f"<h3>Calibration</h3>{html_table(card.calibration.drop(columns=['lower', 'upper']))}"
-            f"<h3>By modality</h3>{html_table(card.by_modality)}"
-            f"<h3>By predictor</h3>{html_table(card.by_predictor)}")
+            f"<h3>By modality</h3>{html_table(card.by_modality)}")
 
 
 def evidence_html(items: Any) -> str:
+    """Each evidence item: its source (what the brief records of it), the verbatim quote in quotation marks and
+    the compiler's summary marked as such."""
     if items is None or not len(items):
         return ""
     parts = []
     for item in items:
-        where = f"{item.get('publisher')}, {item.get('published') or 'undated'}"
-        parts.append(f"<li>{link(item.get('url'), item.get('title'))} ({esc(where)}"
-                     f"{'' if item.get('url') else '; no full URL recorded'}): "
-                     f"<span class='quote'>“{esc(item.get('quote'))}”</span></li>")
+        label = " ".join(filter(None, [item.get("brief"), item.get("item") and f"item {item.get('item')}"]))
+        title = item.get("title") or item.get("url") or "untitled source"
+        where = ", ".join(filter(None, [item.get("publisher"), esc(item.get("published")) or "undated"]))
+        text = "".join([
+            f" <span class='quote'>“{esc(item.get('quote'))}”</span>" if item.get("quote") else "",
+            f" <span class='summary'>(summary: {esc(item.get('summary'))})</span>" if item.get("summary") else ""])
+        parts.append(f"<li>{link(item.get('url'), title)} ({esc(where)}"
+                     f"{'' if item.get('url') else '; no URL recorded'}; {esc(label)}):{text}</li>")
     return f"<ul class='small'>{''.join(parts)}</ul>"
 
 
@@ -160,8 +181,10 @@ def predictions_section(ds: Dataset, card: Scorecard) -> str:
         outcome = current.loc[pid] if pid in current.index else None
         check = ("" if outcome is None else
                  f"<div class='small'>{esc(outcome['outcome_id'])}, as of {esc(outcome['as_of'])}, by "
-                 f"{esc(outcome['resolver'])}</div><div>{esc(outcome['rationale'])}</div>"
-                 f"{evidence_html(outcome['evidence'])}")
+                 f"{esc(outcome['resolver'])}; recorded status {esc(outcome['status'])}</div>"
+                 + ("" if pd.isna(outcome["deciding_clause"]) else
+                    f"<div class='small'>deciding clause: <q>{esc(outcome['deciding_clause'])}</q></div>")
+                 + f"<div>{esc(outcome['rationale'])}</div>{evidence_html(outcome['evidence'])}")
         cue = "" if p["cue"] is pd.NA or p["cue"] is None else f"; cue “{esc(p['cue'])}”"
         condition = "" if p["condition"] is pd.NA or p["condition"] is None else \
             f"<div class='small'>condition: {esc(p['condition'])}</div>"
@@ -183,30 +206,43 @@ def figure_html(path: Path, caption: str) -> str:
 
 
 CAPTIONS = {
+    "stance_matrix": "Stances as a matrix: each row is a target (an actor or a topic), each column a holder, in one "
+                     "panel per attribution, so the author's own stances stand apart from those the author "
+                     "ascribes to others or reports; a cell's colour is its stances' polarity (mixed when they "
+                     "differ), darker for more, and its number how many stances it holds.",
     "stance_network": "Stance network. Each arrow goes from the actor holding a stance (left, with the number of "
                       "stances held) to its target, an actor or a topic (right); its colour is the polarity and "
                       "its width the number of stances on that pair.",
     "prediction_timeline": "Predictions on a timeline: each row is a prediction placed at its resolve-by date, "
-                           "coloured by its status as of the report's day and shaped by its modality; the dashed "
-                           "line is the report's day, the dotted one the article's latest possible date.",
+                           "coloured by its status as of the report's day and shaped by its modality; an overdue "
+                           "prediction (resolve-by date passed without a settling check) has a thick outline, a "
+                           "bold label and a bar to the report's day; the dashed line is the report's day, the "
+                           "dotted one the article's latest possible date.",
     "reliability_diagram": "Reliability diagram of the scored predictions: per probability bin, the mean implied "
-                           "probability against the share that came true (on the diagonal = well calibrated); "
-                           "ticks are single predictions (top: true, bottom: false); below, how many per bin.",
+                           "probability against the share that came true (on the diagonal = well calibrated), with "
+                           "the share's 95% Wilson interval as a bar; ticks are single predictions (top: true, "
+                           "bottom: false); below, how many per bin.",
 }
 
 
 def build_report(data: Dataset | str | Path | None = None, out_dir: str | Path = "report",
-                 as_of: DateLike = None, bins: int = 5) -> BuiltReport:
-    """Write ``out_dir/index.html`` (self-contained) and ``out_dir/figures/*.png``; return where they are."""
+                 as_of: DateLike = None, bins: int = 5, network: bool = False) -> BuiltReport:
+    """Write ``out_dir/index.html`` (self-contained) and ``out_dir/figures/*.png``; return where they are.
+
+    The stances are shown as a holder × target matrix split by attribution; ``network=True`` adds the stance
+    network figure after it."""
     ds = data if isinstance(data, Dataset) else load(data)
     card = score(ds, as_of=as_of, bins=bins)
     out = Path(out_dir)
     fig_dir = out / "figures"
-    paths = {
-        "stance_network": figures.stance_network(ds, fig_dir / "stance_network.png"),
-        "prediction_timeline": figures.prediction_timeline(ds, card, fig_dir / "prediction_timeline.png"),
-        "reliability_diagram": figures.reliability_diagram(card, fig_dir / "reliability_diagram.png"),
-    }
+    paths = {"stance_matrix": figures.stance_matrix(ds, fig_dir / "stance_matrix.png")}
+    if network:
+        paths["stance_network"] = figures.stance_network(ds, fig_dir / "stance_network.png")
+    paths["prediction_timeline"] = figures.prediction_timeline(ds, card, fig_dir / "prediction_timeline.png")
+    paths["reliability_diagram"] = figures.reliability_diagram(card, fig_dir / "reliability_diagram.png")
+    stances = "".join(figure_html(paths[name], CAPTIONS[name]) for name in ("stance_matrix", "stance_network")
+                      if name in paths)
+    overdue = card.counts.get("overdue", 0)
     title = f"stancetrack report — dataset {ds.version}, as of {card.as_of}"
     body = "".join([
         f"<h1>{esc(title)}</h1>",
@@ -214,8 +250,11 @@ def build_report(data: Dataset | str | Path | None = None, out_dir: str | Path =
         f"(schema {esc(ds.manifest.get('schema_version'))}). Outcomes are those recorded with "
         f"<code>as_of</code> on or before {esc(card.as_of)}.</p>",
         summary_section(ds, card),
-        "<h2>Stances</h2>", figure_html(paths["stance_network"], CAPTIONS["stance_network"]),
-        "<h2>Predictions</h2>", figure_html(paths["prediction_timeline"], CAPTIONS["prediction_timeline"]),
+        "<h2>Stances</h2>", stances,
+        "<h2>Predictions</h2>",
+        (f"<p class='warning'>{overdue} prediction(s) are overdue: their resolve-by date has passed without a "
+         "settling check (<code>stancetrack due</code> lists them).</p>" if overdue else ""),
+        figure_html(paths["prediction_timeline"], CAPTIONS["prediction_timeline"]),
         score_section(card),
         figure_html(paths["reliability_diagram"], CAPTIONS["reliability_diagram"]),
         predictions_section(ds, card),

@@ -24,21 +24,41 @@ def default_lexicon_path() -> Path:
     return annotation_dir() / "hedge_lexicon.csv"
 
 
+def _rows(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _probability(row: dict[str, str], column: str, path: Path, line: int) -> float:
+    try:
+        value = float(row[column])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise StancetrackError(f"{path}, line {line}: no valid `{column}` ({exc})") from exc
+    if not 0.0 <= value <= 1.0:
+        raise StancetrackError(f"{path}, line {line}: {column} {value} is outside 0..1")
+    return value
+
+
 def read_lexicon(path: str | Path | None = None) -> dict[str, float]:
     """Cue (lower case) -> implied probability, from a lexicon CSV with at least `cue` and `probability`."""
     path = Path(path) if path is not None else default_lexicon_path()
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    lexicon: dict[str, float] = {}
-    for number, row in enumerate(rows, start=2):
-        try:
-            value = float(row["probability"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise StancetrackError(f"{path}, line {number}: no valid `probability` ({exc})") from exc
-        if not 0.0 <= value <= 1.0:
-            raise StancetrackError(f"{path}, line {number}: probability {value} is outside 0..1")
-        lexicon[row["cue"].strip().lower()] = value
-    return lexicon
+    return {row["cue"].strip().lower(): _probability(row, "probability", path, line)
+            for line, row in enumerate(_rows(path), start=2)}
+
+
+def read_bounds(path: str | Path | None = None) -> dict[str, tuple[float, float]]:
+    """Cue (lower case) -> (low, high): the range of probabilities the lexicon's anchors allow for the cue,
+    from the `low` and `high` columns (``low <= probability <= high``)."""
+    path = Path(path) if path is not None else default_lexicon_path()
+    bounds = {}
+    for line, row in enumerate(_rows(path), start=2):
+        low, high = (_probability(row, c, path, line) for c in ("low", "high"))
+        value = _probability(row, "probability", path, line)
+        if not low <= value <= high:
+            raise StancetrackError(f"{path}, line {line}: probability {value} is not between low {low} and "
+                                   f"high {high}")
+        bounds[row["cue"].strip().lower()] = (low, high)
+    return bounds
 
 
 def lexicon_key(cue: str | None, modality: str) -> str:

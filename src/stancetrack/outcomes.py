@@ -1,15 +1,22 @@
 """Recording what happened: one check of one prediction, appended to the outcomes log.
 
     stancetrack.resolve("dataset", "pr-0007", "false", "2026-03-13",
-                        rationale="No recognition was found up to mid-March 2026 ...",
-                        evidence=[{"url": None, "title": "...", "publisher": "...",
-                                   "published": "2025-11-21", "quote": "..."}],
+                        rationale="FALSE clause met: no recognition was found up to mid-March 2026 ...",
+                        deciding_clause="FALSE: none of these by 2025-12-31.",
+                        evidence=[{"brief": "outcomes-brief-2026-03.md", "item": "6", "publisher": None,
+                                   "title": None, "published": None, "url": None, "quote": None,
+                                   "summary": "No formal US recognition ... was found up to mid-March 2026."}],
                         resolver="jdoe")
 
 The log is append-only: a new check never edits an old one, it supersedes it from its own ``as_of`` on (the
 current outcome of a prediction as of day D is its latest check with ``as_of <= D``; see
 :meth:`stancetrack.Dataset.current_outcomes`). Every refusal happens before anything is written, and the
 append itself goes through :func:`stancetrack.writer.transaction`, which validates the whole dataset first.
+
+Evidence items come from an evidence brief kept under ``annotation/evidence/`` (the item's ``brief``): a
+``quote`` must be found verbatim in that file (runs of white space, such as a line break inside a quoted
+passage, count as one space), and what the brief does not record is null. The rules on fields and statuses are
+read from ``schema/outcomes.schema.json``.
 """
 
 from __future__ import annotations
@@ -17,24 +24,48 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 from urllib.parse import urlparse
 
+import pandas as pd
+
+from .dataset import Dataset, DateLike, load
 from .errors import InvalidDate, InvalidOutcome, UnknownPrediction
+from .resources import annotation_dir
 from .schemas import table_schema
 from .writer import transaction
 
+_SCHEMA = table_schema("outcomes")
 #: Statuses of a check, in the schema's order.
-STATUSES: tuple[str, ...] = tuple(table_schema("outcomes").enum("status"))
-#: Statuses that need at least one evidence item.
-EVIDENCED: frozenset[str] = frozenset({"true", "false", "partial"})
-#: The fields of one evidence item, all required (``url`` and ``published`` may be null).
-EVIDENCE_FIELDS: tuple[str, ...] = ("url", "title", "publisher", "published", "quote")
+STATUSES: tuple[str, ...] = tuple(_SCHEMA.enum("status"))
+#: Statuses that settle a prediction (the schema's ``x-settling``); the others leave it open.
+SETTLING: frozenset[str] = frozenset(_SCHEMA.property("status")["x-settling"])
 
-_EVIDENCE_HELP = ("each evidence item is an object with exactly url (the full address copied from the source, "
-                  "or null when none was recorded), title, publisher, published (YYYY-MM-DD or null) and quote "
-                  "(the passage relied on, verbatim)")
+
+def statuses_requiring(column: str) -> frozenset[str]:
+    """The statuses for which the schema's conditional rules (``allOf`` if/then) constrain ``column``."""
+    found: set[str] = set()
+    for rule in _SCHEMA.json_schema.get("allOf", []):
+        status = rule.get("if", {}).get("properties", {}).get("status", {})
+        if column in rule.get("then", {}).get("properties", {}):
+            found |= set(status.get("enum", [status["const"]] if "const" in status else []))
+    return frozenset(found)
+
+
+#: Statuses that need evidence (at least one item with a verbatim quote).
+EVIDENCED: frozenset[str] = statuses_requiring("evidence")
+#: Statuses that must name the deciding clause of the resolution criteria.
+CLAUSED: frozenset[str] = statuses_requiring("deciding_clause")
+#: The fields of one evidence item, all required, in the schema's order.
+EVIDENCE_FIELDS: tuple[str, ...] = tuple(_SCHEMA.property("evidence")["items"]["properties"])
+_TEXT_FIELDS = tuple(f for f in EVIDENCE_FIELDS if f not in ("brief", "item", "url", "published"))
+
+_EVIDENCE_HELP = (f"each evidence item is an object with exactly {', '.join(EVIDENCE_FIELDS)}: brief is the file "
+                  "name of the evidence brief under annotation/evidence/, quote a passage found verbatim in it, "
+                  "summary the compiler's own words (at least one of the two), url the full address copied from "
+                  "the brief, published YYYY-MM-DD; anything the brief does not record is null, never a placeholder")
 
 
 def parse_day(value: Any, what: str = "as_of") -> dt.date:
@@ -51,8 +82,21 @@ def parse_day(value: Any, what: str = "as_of") -> dt.date:
     raise InvalidDate(f"{what} {value!r} is not a date: give the day as YYYY-MM-DD, e.g. 2026-03-13")
 
 
+def _text_or_null(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidOutcome(f"{where} must be non-empty text or null; {_EVIDENCE_HELP}")
+    if value.lstrip().startswith("["):
+        raise InvalidOutcome(f"{where} {value[:40]!r} looks like a placeholder: give null when the brief does not "
+                             "record it")
+    return value
+
+
 def check_evidence(evidence: Any) -> list[dict[str, Any]]:
-    """The evidence items as clean dicts, or :class:`InvalidOutcome` naming the first malformed item."""
+    """The evidence items as clean dicts, or :class:`InvalidOutcome` naming the first malformed item.
+
+    This checks the items' form; :func:`check_quotes` checks each quote against its brief."""
     if evidence is None:
         return []
     if isinstance(evidence, (str, bytes, Mapping)) or not isinstance(evidence, Iterable):
@@ -68,9 +112,18 @@ def check_evidence(evidence: Any) -> list[dict[str, Any]]:
             problem = "; ".join(filter(None, [missing and f"lacks {', '.join(missing)}",
                                               extra and f"has unknown field(s) {', '.join(extra)}"]))
             raise InvalidOutcome(f"{where} {problem}: {_EVIDENCE_HELP}")
-        for name in ("title", "publisher", "quote"):
-            if not isinstance(item[name], str) or not item[name].strip():
-                raise InvalidOutcome(f"{where}.{name} must be non-empty text; {_EVIDENCE_HELP}")
+        brief = item["brief"]
+        if not isinstance(brief, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.md", brief):
+            raise InvalidOutcome(f"{where}.brief {brief!r} is not the file name of an evidence brief "
+                                 "(e.g. outcomes-brief-2026-11.md)")
+        label = item["item"]
+        if label is not None and (not isinstance(label, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.-]*", label)):
+            raise InvalidOutcome(f"{where}.item {label!r} is not an item label of the brief (e.g. A1, B7) or null")
+        clean = {"brief": brief, "item": label}
+        for name in _TEXT_FIELDS:
+            clean[name] = _text_or_null(item[name], f"{where}.{name}")
+        if clean["quote"] is None and clean["summary"] is None:
+            raise InvalidOutcome(f"{where} has neither a quote nor a summary; {_EVIDENCE_HELP}")
         url = item["url"]
         if url is not None:
             parts = urlparse(url) if isinstance(url, str) else None
@@ -79,9 +132,82 @@ def check_evidence(evidence: Any) -> list[dict[str, Any]]:
                                      "the source, or give null when the source records none (never invent one)")
         published = item["published"]
         published = None if published is None else parse_day(published, f"{where}.published").isoformat()
-        items.append({"url": url, "title": item["title"], "publisher": item["publisher"],
-                      "published": published, "quote": item["quote"]})
+        clean.update(url=url, published=published)
+        items.append({f: clean[f] for f in EVIDENCE_FIELDS})
     return items
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=16)
+def _brief_text(path: Path, mtime: float) -> str:
+    return _flat(path.read_text(encoding="utf-8"))
+
+
+def evidence_dir_for(dataset_dir: str | Path | None = None) -> Path:
+    """Where the evidence briefs of a dataset live: ``annotation/evidence/`` beside its folder in a checkout,
+    else the one shipped with the package."""
+    if dataset_dir is not None:
+        beside = Path(dataset_dir).resolve().parent / "annotation" / "evidence"
+        if beside.is_dir():
+            return beside
+    return annotation_dir() / "evidence"
+
+
+def quote_problems(evidence: Iterable[Mapping[str, Any]], evidence_dir: str | Path) -> list[str]:
+    """For each item whose brief is missing from ``evidence_dir`` or whose quote is not found verbatim in its
+    brief, one sentence saying so (empty when every quote is found)."""
+    folder = Path(evidence_dir)
+    problems = []
+    for number, item in enumerate(evidence):
+        path = folder / str(item["brief"])
+        if not path.is_file():
+            problems.append(f"evidence[{number}].brief {item['brief']!r} is not a file of {folder}")
+            continue
+        quote = item.get("quote")
+        if quote is not None and _flat(quote) not in _brief_text(path, path.stat().st_mtime):
+            problems.append(f"evidence[{number}].quote {quote[:60]!r} is not found verbatim in {item['brief']}")
+    return problems
+
+
+def check_quotes(evidence: Iterable[Mapping[str, Any]], evidence_dir: str | Path) -> None:
+    """:class:`InvalidOutcome` unless every item's brief exists and every quote is verbatim in its brief."""
+    problems = quote_problems(evidence, evidence_dir)
+    if problems:
+        raise InvalidOutcome("; ".join(problems) + ": a quote is the source's words exactly as the brief "
+                             "records them; put the compiler's own words in summary")
+
+
+#: What a placeholder looks like: text opening with a square bracket ("[title not recorded in the brief]"), a
+#: bracketed note that something is not recorded, or the old "Evidence brief (...):" prefix of a paraphrase
+#: filed as a quote. (A compiler's parenthesised remark inside a summary is prose, not a placeholder.)
+PLACEHOLDER = re.compile(r"^\s*\[|\[[^\]]*\b(?:not recorded|not shown|not given|no quotation|unknown|placeholder)\b"
+                         r"[^\]]*\]|^Evidence brief \(", re.IGNORECASE)
+
+
+def evidence_problems(outcomes: pd.DataFrame | Iterable[Mapping[str, Any]],
+                      evidence_dir: str | Path | None = None) -> list[str]:
+    """Every placeholder in the evidence and deciding clauses of an outcomes log, and every quote not found
+    verbatim in the brief its item names (briefs read from ``evidence_dir``, default the package's
+    ``annotation/evidence/``). One sentence per problem, naming the outcome; empty when all is well."""
+    records = outcomes.to_dict("records") if isinstance(outcomes, pd.DataFrame) else list(outcomes)
+    folder = Path(evidence_dir) if evidence_dir is not None else evidence_dir_for()
+    problems = []
+    for record in records:
+        oid = record.get("outcome_id", "?")
+        clause = record.get("deciding_clause")
+        if isinstance(clause, str) and PLACEHOLDER.search(clause):
+            problems.append(f"{oid}: deciding_clause {clause[:60]!r} is a placeholder")
+        items = list(record.get("evidence") if record.get("evidence") is not None else [])
+        for number, item in enumerate(items):
+            for name in _TEXT_FIELDS:
+                value = item.get(name)
+                if isinstance(value, str) and PLACEHOLDER.search(value):
+                    problems.append(f"{oid}: evidence[{number}].{name} {value[:60]!r} is a placeholder")
+        problems += [f"{oid}: {problem}" for problem in quote_problems(items, folder)]
+    return problems
 
 
 def _next_outcome_id(existing: Iterable[str]) -> str:
@@ -99,8 +225,11 @@ def default_resolver() -> str:
 
 def outcome_record(prediction_id: str, status: str, as_of: Any, rationale: str, evidence: Any = (),
                    resolver: str | None = None, condition_met: bool | None = None,
-                   today: dt.date | None = None) -> dict[str, Any]:
-    """A checked outcome row without its ``outcome_id``; :class:`InvalidOutcome` says what to fix."""
+                   deciding_clause: str | None = None, *, today: dt.date | None = None) -> dict[str, Any]:
+    """A checked outcome row without its ``outcome_id``; :class:`InvalidOutcome` says what to fix.
+
+    This checks the row alone; :func:`resolve` also checks it against the prediction (its condition, its
+    criteria, its date) and every quote against its brief."""
     if status not in STATUSES:
         raise InvalidOutcome(f"unknown status {status!r}: use one of {', '.join(STATUSES)} "
                              "(see the codebook's outcomes section)")
@@ -112,48 +241,65 @@ def outcome_record(prediction_id: str, status: str, as_of: Any, rationale: str, 
     if not isinstance(rationale, str) or not rationale.strip():
         raise InvalidOutcome("the rationale is empty: say what was checked and why the status follows")
     items = check_evidence(evidence)
-    if status in EVIDENCED and not items:
-        raise InvalidOutcome(f"a {status!r} verdict needs at least one evidence item ({_EVIDENCE_HELP}); "
-                             "without evidence record 'pending' or 'ambiguous' with the reason")
+    if status in EVIDENCED and not any(item["quote"] is not None for item in items):
+        raise InvalidOutcome(f"a {status!r} verdict needs at least one evidence item with a verbatim quote "
+                             f"({_EVIDENCE_HELP}); without one record 'pending' or 'ambiguous' and name the "
+                             "missing fact")
+    if deciding_clause is not None and (not isinstance(deciding_clause, str) or not deciding_clause.strip()):
+        raise InvalidOutcome("the deciding clause is empty: give the clause of the resolution criteria that "
+                             "decided the verdict, or null")
+    if status in CLAUSED and deciding_clause is None:
+        raise InvalidOutcome(f"a {status!r} verdict names the clause of the prediction's resolution criteria that "
+                             "decided it (deciding_clause, --deciding-clause)")
     if condition_met not in (None, True, False):
         raise InvalidOutcome(f"condition_met must be true, false or null, not {condition_met!r}")
-    if status == "annulled":
-        if condition_met is True:
-            raise InvalidOutcome("an annulled check records that the condition did not happen: "
-                                 "condition_met must be false (or omitted)")
-        condition_met = False
+    if status == "annulled" and condition_met is True:
+        raise InvalidOutcome("an annulled check records that the condition did not happen: "
+                             "condition_met must be false (or omitted)")
     resolver = resolver if resolver is not None else default_resolver()
     if not isinstance(resolver, str) or not resolver.strip():
         raise InvalidOutcome("the resolver is empty: name who records the check")
     return {"prediction_id": prediction_id, "as_of": day.isoformat(), "status": status,
-            "condition_met": condition_met, "evidence": items, "rationale": rationale.strip(),
-            "resolver": resolver.strip()}
+            "condition_met": condition_met, "evidence": items,
+            "deciding_clause": None if deciding_clause is None else deciding_clause.strip(),
+            "rationale": rationale.strip(), "resolver": resolver.strip()}
 
 
 def resolve(dataset_dir: str | Path, prediction_id: str, status: str, as_of: Any, rationale: str,
-            evidence: Any = (), resolver: str | None = None,
-            condition_met: bool | None = None) -> dict[str, Any]:
+            evidence: Any = (), resolver: str | None = None, condition_met: bool | None = None,
+            deciding_clause: str | None = None, *, evidence_dir: str | Path | None = None) -> dict[str, Any]:
     """Append one check of a prediction to the outcomes log of a dataset folder; return the row written.
 
     ``status`` is one of :data:`STATUSES`; ``as_of`` the day the evidence reaches (``YYYY-MM-DD``);
-    ``evidence`` a list of items with ``url`` (null when the source records none), ``title``, ``publisher``,
-    ``published`` and ``quote`` — required for ``true``, ``false`` and ``partial``; ``condition_met`` whether a
-    conditional prediction's condition happened (an ``annulled`` check sets it to false). The new row gets the
-    next ``oc-NNNN`` id. Nothing is written when anything is wrong: :class:`~stancetrack.errors.InvalidOutcome`
-    or :class:`~stancetrack.errors.UnknownPrediction` says what to fix.
+    ``evidence`` a list of items with the fields :data:`EVIDENCE_FIELDS` — for ``true``, ``false`` and
+    ``partial`` at least one with a ``quote`` found verbatim in its ``brief`` (a file of ``evidence_dir``,
+    default: :func:`evidence_dir_for` the dataset); ``deciding_clause`` the clause of the prediction's
+    resolution criteria that decided the verdict (required for :data:`CLAUSED` statuses); ``condition_met``
+    whether the condition of a prediction that has one happened (null for a prediction without a condition;
+    an ``annulled`` check of a conditional prediction sets it to false). The new row gets the next ``oc-NNNN``
+    id. Nothing is written when anything is wrong: :class:`~stancetrack.errors.InvalidOutcome` or
+    :class:`~stancetrack.errors.UnknownPrediction` says what to fix.
     """
-    record = outcome_record(prediction_id, status, as_of, rationale, evidence, resolver, condition_met)
+    record = outcome_record(prediction_id, status, as_of, rationale, evidence, resolver, condition_met,
+                            deciding_clause)
+    check_quotes(record["evidence"], evidence_dir if evidence_dir is not None else evidence_dir_for(dataset_dir))
     with transaction(dataset_dir) as tx:
-        predictions = tx.arrow("predictions").select(["prediction_id", "document_id"]).to_pylist()
-        documents = {p["prediction_id"]: p["document_id"] for p in predictions}
-        if prediction_id not in documents:
-            known = sorted(documents)
+        predictions = tx.arrow("predictions").select(["prediction_id", "document_id", "condition"]).to_pylist()
+        by_id = {p["prediction_id"]: p for p in predictions}
+        if prediction_id not in by_id:
+            known = sorted(by_id)
             hint = f"known ids run {known[0]}…{known[-1]}" if known else "the dataset has no predictions"
             raise UnknownPrediction(f"no prediction {prediction_id!r} in {dataset_dir} ({hint}); "
                                     "list them with `stancetrack export predictions`")
+        prediction = by_id[prediction_id]
+        if prediction["condition"] is None and record["condition_met"] is not None:
+            raise InvalidOutcome(f"{prediction_id} has no condition, so condition_met must be null (a failed "
+                                 "presupposition is recorded by the status 'annulled' alone)")
+        if prediction["condition"] is not None and status == "annulled":
+            record["condition_met"] = False
         written = {d["document_id"]: d["published_earliest"]
                    for d in tx.arrow("documents").select(["document_id", "published_earliest"]).to_pylist()}
-        made = written.get(documents[prediction_id])
+        made = written.get(prediction["document_id"])
         if made is not None and dt.date.fromisoformat(record["as_of"]) < made:
             raise InvalidOutcome(f"as_of {record['as_of']} is before {prediction_id} was made (its document dates "
                                  f"from {made} at the earliest): a check can only reach a later day")
@@ -161,3 +307,27 @@ def resolve(dataset_dir: str | Path, prediction_id: str, status: str, as_of: Any
                   **record}
         tx.append("outcomes", [record])
     return record
+
+
+def due(data: Dataset | str | Path | None = None, as_of: DateLike = None, within: int = 0) -> pd.DataFrame:
+    """The predictions that need checking as of a day (default: today), soonest ``resolve_by`` first.
+
+    Those whose ``resolve_by`` is before the day without a settling check (status ``overdue`` in
+    :meth:`~stancetrack.Dataset.prediction_view`), and with ``within`` > 0 also the open ones due in the next
+    ``within`` days (``resolve_by`` from the day to ``within`` days later). One row each: ``prediction_id``,
+    ``predictor_id``, ``resolve_by``, ``days_overdue`` (negative: days left), ``status``, the current check
+    (``checked_status``, ``outcome_id``, ``status_as_of``) and the ``proposition``. ``data`` is a
+    :class:`~stancetrack.Dataset`, a dataset folder, or None for the packaged release.
+    """
+    ds = data if isinstance(data, Dataset) else load(data)
+    day = pd.Timestamp(parse_day(as_of) if as_of is not None else dt.date.today())
+    if not isinstance(within, int) or isinstance(within, bool) or within < 0:
+        raise InvalidOutcome(f"within must be a whole number of days, 0 or more, not {within!r}")
+    view = ds.prediction_view(day)
+    open_soon = (within > 0) & (~view["checked_status"].isin(SETTLING)) & (view["resolve_by"] >= day) & (
+        view["resolve_by"] <= day + pd.Timedelta(days=within))
+    rows = view[(view["status"] == "overdue") | open_soon].copy()
+    rows["days_overdue"] = (day - rows["resolve_by"]).dt.days.astype("int64")
+    columns = ["prediction_id", "predictor_id", "resolve_by", "days_overdue", "status", "checked_status",
+               "outcome_id", "status_as_of", "proposition"]
+    return rows.sort_values(["resolve_by", "prediction_id"])[columns].reset_index(drop=True)

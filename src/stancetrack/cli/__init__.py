@@ -26,7 +26,7 @@ def cli() -> None:
 
 for command in (dataset.info, dataset.validate, dataset.diff, dataset.export):
     cli.add_command(command)
-for command in (outcomes.resolve, outcomes.score, outcomes.report):
+for command in (outcomes.resolve, outcomes.due, outcomes.score, outcomes.report):
     cli.add_command(command)
 cli.add_command(metadata.metadata)
 cli.add_command(annotate.annotate)

@@ -141,6 +141,10 @@ def read_checked(dataset_dir: Path) -> tuple[dict[str, pa.Table], list[ErrorReco
     return tables, manifest_errors + [e for n in TABLES for e in file_errors[n]]
 
 
+#: Columns read with a referenced table's key, for the cross-table checks beyond the keys themselves.
+_CHECKED_WITH = {"predictions": ["condition"]}
+
+
 def validate(path: str | Path | None = None, progress: Progress | None = None) -> Report:
     """Check a dataset folder in every layer (default: the current checkout's dataset, else the release).
 
@@ -153,7 +157,7 @@ def validate(path: str | Path | None = None, progress: Progress | None = None) -
     for name in {fk.table for n in TABLES for fk in table_schema(n).foreign_keys} & set(files):
         try:
             targets[name] = (read_columns(folder, name, table_schema(name).columns) if name == "documents"
-                             else read_columns(folder, name, [table_schema(name).key]))
+                             else read_columns(folder, name, [table_schema(name).key, *_CHECKED_WITH.get(name, [])]))
         except UnreadableTable:
             pass  # reported when the table itself is read
     check = DatasetCheck(targets)

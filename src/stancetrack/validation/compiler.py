@@ -2,8 +2,8 @@
 
 The reference engine (:mod:`.rows`) asks jsonschema about one Python dict at a time. This engine walks the
 schema once (:func:`compile_schema`) and evaluates every keyword over a whole Arrow column at a time: a
-``pattern`` is one RE2 pass, an ``enum`` one ``is_in``, ``items`` a check of the flattened list values, an
-``if``/``then``/``else`` a mask. Only the rows that fail are turned into Python objects, and the error records
+``pattern`` is one RE2 pass, an ``enum`` one ``is_in``, ``items`` a check of the flattened list values,
+``contains`` a count of the matching items per list, an ``if``/``then``/``else`` a mask. Only the rows that fail are turned into Python objects, and the error records
 come out exactly as the reference engine makes them: same row, id, field, code, message and value, in the
 same order (jsonschema sorts a row's errors by schema path and keeps the first per field and code).
 
@@ -38,7 +38,8 @@ ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "
                          "deprecated", "readOnly", "writeOnly"})
 _VALUE_KEYWORDS = ("type", "enum", "const", "pattern", "format", "minLength", "maxLength", "minimum",
                    "maximum", "minItems", "maxItems", "uniqueItems")
-_STRUCTURE_KEYWORDS = ("items", "properties", "required", "additionalProperties", "allOf", "if", "then", "else")
+_STRUCTURE_KEYWORDS = ("items", "contains", "properties", "required", "additionalProperties", "allOf", "if", "then",
+                       "else")
 _KINDS = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
           "array": "array", "object": "object"}
 
@@ -197,6 +198,7 @@ class Node:
     fallback: dict[str, Any] = field(default_factory=dict)  # keyword -> value, checked by jsonschema
     regex: str | None = None
     items: "Node | None" = None
+    contains: "Node | None" = None
     properties: dict[str, "Node"] = field(default_factory=dict)
     all_of: list["Node"] = field(default_factory=list)
     if_: "Node | None" = None
@@ -205,7 +207,8 @@ class Node:
 
     def walk(self):
         yield self
-        for sub in (self.items, *self.properties.values(), *self.all_of, self.if_, self.then, self.else_):
+        for sub in (self.items, self.contains, *self.properties.values(), *self.all_of, self.if_, self.then,
+                    self.else_):
             if sub is not None:
                 yield from sub.walk()
 
@@ -228,6 +231,10 @@ def _compile(schema: dict[str, Any], path: tuple) -> Node:
                 node.fallback[keyword] = value
         elif keyword == "items":
             node.items = _compile(value, path + ("items",)) if isinstance(value, dict) else None
+            if not isinstance(value, dict):
+                node.fallback[keyword] = value
+        elif keyword == "contains":
+            node.contains = _compile(value, path + ("contains",)) if isinstance(value, dict) else None
             if not isinstance(value, dict):
                 node.fallback[keyword] = value
         elif keyword == "properties":
@@ -333,6 +340,8 @@ def _failures(node: Node, inst: Inst) -> list[Failure]:
         out.append(_fallback(node, inst, keyword, value))
     if inst.kind == "array" and node.items is not None:
         out += _item_failures(node.items, inst)
+    if inst.kind == "array" and node.contains is not None:
+        out.append(_contains_failure(node, inst))
     if inst.kind in ("object", None):
         out += _object_failures(node, inst)
     return [f for f in out if f.mask.any()]
@@ -393,6 +402,18 @@ def _item_failures(node: Node, inst: Inst) -> list[Failure]:
         out.append(Failure(failure.path, failure.code, mask & inst.valid,
                            lambda i, m=failure.message, f=first_item: m(int(f[i])), conditional=failure.conditional))
     return out
+
+
+def _contains_failure(node: Node, inst: Inst) -> Failure:
+    """``contains``: the lists none of whose items matches the subschema (an empty list included)."""
+    arr = inst.arr
+    parents = pc.list_parent_indices(arr).to_numpy()
+    failed = np.zeros(len(parents), dtype=bool)
+    for failure in _failures(node.contains, instance(arr.flatten())):
+        failed |= failure.mask
+    matches = np.bincount(parents[~failed], minlength=inst.n)[: inst.n]
+    return Failure(node.path + ("contains",), "contains", inst.valid & (matches == 0),
+                   _with_values(inst, lambda v: f"{v!r} does not contain items matching the given schema"))
 
 
 def _fallback(node: Node, inst: Inst, keyword: str, value: Any) -> Failure:

@@ -1,4 +1,5 @@
-"""Layer 3: every reference to another table resolves, and authorial stances are held by their author.
+"""Layer 3: every reference to another table resolves, authorial stances are held by their author, and an
+outcome records ``condition_met`` only for a prediction that has a condition.
 
 Vectorized: a reference is one ``is_in`` against the target's key column (lists flattened first), an
 authorial holder one ``index_in`` into the documents and a ``take`` of their authors. Only failing rows
@@ -29,6 +30,8 @@ def reference_errors(tables: dict[str, pa.Table]) -> list[ErrorRecord]:
                 errors += foreign_key_errors(name, table, fk, target.column(fk.ref))
     if "stances" in tables and "documents" in tables:
         errors += authorial_errors(tables["stances"], tables["documents"])
+    if "outcomes" in tables and "predictions" in tables:
+        errors += condition_errors(tables["outcomes"], tables["predictions"])
     return errors
 
 
@@ -103,3 +106,24 @@ def authorial_errors(stances: pa.Table | pa.RecordBatch, documents: pa.Table,
                                   row=offset + row, id=stance_ids[row].as_py(), field="holder_id",
                                   value=holder))
     return errors
+
+
+def condition_errors(outcomes: pa.Table | pa.RecordBatch, predictions: pa.Table,
+                     offset: int = 0) -> list[ErrorRecord]:
+    """Outcomes with a non-null ``condition_met`` whose prediction has no ``condition``."""
+    names = outcomes.schema.names
+    if any(c not in names for c in ("outcome_id", "prediction_id", "condition_met")) or any(
+            c not in predictions.schema.names for c in ("prediction_id", "condition")):
+        return []
+    checked, known = _text(outcomes.column(names.index("prediction_id"))), _text(predictions.column("prediction_id"))
+    met = normalize(outcomes.column(names.index("condition_met")))
+    if checked is None or known is None or not pa.types.is_boolean(met.type):
+        return []
+    has_condition = pc.is_valid(normalize(predictions.column("condition")))
+    applies = has_condition.take(pc.index_in(checked, value_set=known))
+    mask = pc.and_(pc.is_valid(met), pc.fill_null(pc.invert(applies), False))
+    ids = outcomes.column(names.index("outcome_id"))
+    return [ErrorRecord("outcomes", "condition-not-applicable",
+                        f"condition_met is set but prediction {checked[row].as_py()!r} has no condition",
+                        row=offset + row, id=ids[row].as_py(), field="condition_met", value=met[row].as_py())
+            for row in pc.indices_nonzero(mask).to_pylist()]

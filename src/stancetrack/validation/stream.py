@@ -22,7 +22,7 @@ from ..schemas import TABLES, table_schema
 from ..storage import UnreadableTable, table_path
 from .compiler import Unvectorizable, compiled, is_text
 from .keys import key_column_errors
-from .references import authorial_errors, foreign_key_errors
+from .references import authorial_errors, condition_errors, foreign_key_errors
 from .rows import column_errors, row_errors
 from .spans import date_window_errors, load_texts, table_span_errors
 
@@ -77,6 +77,8 @@ class DatasetCheck:
                                                                        offset)
             if name == "stances" and "documents" in self.targets:
                 found[("authorial",)] += authorial_errors(batch, self.targets["documents"], offset)
+            if name == "outcomes" and "predictions" in self.targets:
+                found[("conditions",)] += condition_errors(batch, self.targets["predictions"], offset)
             found[("spans", name)] += table_span_errors(name, batch, self.texts, offset)
             offset += batch.num_rows
             if progress is not None:
@@ -90,7 +92,7 @@ class DatasetCheck:
         """Layer by layer: rows and keys, references, sources, dates, spans; tables in dependency order."""
         order = [("rows", n) for n in TABLES]
         order += [("refs", n, i) for n in TABLES for i in range(len(table_schema(n).foreign_keys))]
-        order += [("authorial",), ("sources",), ("dates",)] + [("spans", n) for n in TABLES]
+        order += [("authorial",), ("conditions",), ("sources",), ("dates",)] + [("spans", n) for n in TABLES]
         return [e for layer in order for e in self._errors.get(layer, [])]
 
 
