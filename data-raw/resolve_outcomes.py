@@ -2,8 +2,9 @@
 
     python data-raw/resolve_outcomes.py [--data dataset] [--source FILE ...]
 
-The sources are the reviewable YAML files `annotation/gold/<document>/outcomes_<as_of>.yaml`: one check of every
-prediction of the document per file, citing evidence items by key from the file's `sources`. Without --source,
+The sources are the reviewable YAML files `annotation/gold/<document>/outcomes_<as_of>.yaml`: one check per
+prediction of the document per file (the latest file checks every prediction; an earlier one, made before later
+predictions were recorded, may check fewer), citing evidence items by key from the file's `sources`. Without --source,
 every such file is read and they are appended in order of their `as_of` (outcomes_2026-03-13.yaml, then
 outcomes_2026-11-30.yaml), so outcome ids follow the order the checks were made and the log stays append-only:
 a later file adds checks, it never edits or replaces the earlier ones.
@@ -116,8 +117,12 @@ def item_problems(key: str, item, briefs: dict[str, str]) -> list[str]:
     return problems
 
 
-def source_problems(data: dict, predictions: list[dict]) -> list[str]:
-    """Every problem of one outcomes source, checked against the gold predictions it resolves."""
+def source_problems(data: dict, predictions: list[dict], complete: bool = True) -> list[str]:
+    """Every problem of one outcomes source, checked against the gold predictions it resolves.
+
+    `complete`: the source must check every gold prediction (true for the latest source of a document; an
+    earlier one was made before later predictions were recorded, so it checks a subset, each at most once).
+    """
     briefs: dict[str, str] = {}
     problems = []
     sources = data["sources"] or {}
@@ -131,7 +136,8 @@ def source_problems(data: dict, predictions: list[dict]) -> list[str]:
         if pid in entries:
             problems.append(f"{pid}: two entries")
         entries[pid] = entry
-    problems += [f"{pid}: no outcome entry" for pid in by_id if pid not in entries]
+    if complete:
+        problems += [f"{pid}: no outcome entry" for pid in by_id if pid not in entries]
     problems += [f"{pid}: not a gold prediction of this document" for pid in entries if pid not in by_id]
     for pid, entry in entries.items():
         prediction = by_id.get(pid)
@@ -167,11 +173,12 @@ def source_problems(data: dict, predictions: list[dict]) -> list[str]:
     return problems
 
 
-def planned_checks(data: dict, predictions: list[dict], dataset_ids: list[str]) -> list[dict]:
+def planned_checks(data: dict, predictions: list[dict], dataset_ids: list[str], complete: bool = True) -> list[dict]:
     """The rows to append, each checked as `resolve` would; SourceError names every problem found."""
-    problems = source_problems(data, predictions)
+    problems = source_problems(data, predictions, complete)
+    checked = {entry.get("prediction_id") for entry in data["outcomes"] or []}
     problems += [f"{p['prediction_id']}: not a prediction of the dataset" for p in predictions
-                 if p["prediction_id"] not in dataset_ids]
+                 if p["prediction_id"] in checked and p["prediction_id"] not in dataset_ids]
     rows = []
     if not problems:
         for entry in data["outcomes"]:
@@ -199,9 +206,12 @@ def main() -> int:
     ds = load(args.data)
     dataset_ids = ds.predictions["prediction_id"].astype(str).tolist()
     planned, errors = [], []
+    newest = {p.parent.resolve(): p.resolve() for p in default_sources()}  # oldest first: the last one stays
     for path in sources:
+        complete = newest.get(path.parent.resolve(), path.resolve()) == path.resolve()
         try:
-            planned.append((path, planned_checks(read_source(path), gold_predictions(path), dataset_ids)))
+            rows = planned_checks(read_source(path), gold_predictions(path), dataset_ids, complete)
+            planned.append((path, rows))
         except SourceError as exc:
             errors.append(f"{path}:\n  {exc}")
     if errors:
