@@ -12,8 +12,9 @@ a later file adds checks, it never edits or replaces the earlier ones.
 Before anything is written every file is checked against the gold predictions beside it and the evidence briefs
 under annotation/evidence/ (`source_problems`): one entry per prediction; every cited key exists; every item
 names a brief that exists, and its URL and its quote are found verbatim in that brief; no field holds a
-placeholder; every settled verdict (true, false, partial, annulled) names a deciding clause found in the
-prediction's resolution criteria, and pending or ambiguous ones name none; every true, false or partial verdict
+placeholder; every settled verdict (true, false, partial, annulled) names the clause of its status, found in the
+prediction's current resolution criteria for the latest file (an earlier file keeps the clause as the criteria
+stood when it was made), and pending or ambiguous ones name none; every true, false or partial verdict
 cites an item with a quote; `condition_met` is set only for predictions with a condition. Then every row must
 pass `resolve`'s own checks. Any problem in any file: nothing is written and the problems are listed (exit 1).
 Checks already in the log (same prediction, day, status, rationale and resolver) are skipped, so running it
@@ -120,8 +121,10 @@ def item_problems(key: str, item, briefs: dict[str, str]) -> list[str]:
 def source_problems(data: dict, predictions: list[dict], complete: bool = True) -> list[str]:
     """Every problem of one outcomes source, checked against the gold predictions it resolves.
 
-    `complete`: the source must check every gold prediction (true for the latest source of a document; an
-    earlier one was made before later predictions were recorded, so it checks a subset, each at most once).
+    `complete`: this is the latest source of the document, which checks every gold prediction and quotes its
+    deciding clauses from the current resolution criteria. An earlier source was made before later predictions
+    were recorded (it checks a subset, each at most once) and may quote the criteria as they stood then: its
+    deciding clauses need only name the clause of their status ("FALSE: ...").
     """
     briefs: dict[str, str] = {}
     problems = []
@@ -155,7 +158,10 @@ def source_problems(data: dict, predictions: list[dict], complete: bool = True) 
         if status in SETTLED:
             if not isinstance(clause, str) or not clause.strip():
                 problems.append(f"{pid}: a {status!r} verdict names its deciding_clause")
-            elif squash(clause) not in squash(prediction["resolution_criteria"]):
+            elif not squash(clause).upper().startswith(f"{status.upper()}:"):
+                problems.append(f"{pid}: the deciding_clause of a {status!r} verdict is its {status.upper()} "
+                                f"clause: {squash(clause)!r}")
+            elif complete and squash(clause) not in squash(prediction["resolution_criteria"]):
                 problems.append(f"{pid}: the deciding_clause is not a clause of the resolution criteria: "
                                 f"{squash(clause)!r}")
         elif clause is not None:

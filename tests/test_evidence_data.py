@@ -120,13 +120,15 @@ def test_one_check_per_prediction_citing_known_items(source):
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
 def test_every_settled_verdict_names_a_clause_of_its_criteria(source):
+    """The latest check quotes the current criteria; an earlier one keeps them as they stood when it was made."""
     gold = predictions_of(source)
     for outcome in read(source)["outcomes"]:
         pid, clause = outcome["prediction_id"], outcome["deciding_clause"]
         if outcome["status"] in ("true", "false", "partial", "annulled"):
             assert clause, pid
-            assert squash(clause) in squash(gold[pid]["resolution_criteria"]), pid
             assert squash(clause).upper().startswith(outcome["status"].upper() + ":"), pid
+            if source == SOURCES[-1]:
+                assert squash(clause) in squash(gold[pid]["resolution_criteria"]), pid
         else:
             assert clause is None, pid
 
@@ -195,6 +197,7 @@ def test_the_append_script_names_every_broken_field():
     by_id["pr-0008"]["evidence"] = ["coverage"]
     by_id["pr-0012"]["deciding_clause"] = "TRUE: whatever."
     by_id["pr-0009"]["deciding_clause"] = "TRUE: the US says so."
+    by_id["pr-0010"]["deciding_clause"] = "TRUE: within 30 days of it a planned Trump–Putin meeting"
     assert module.source_problems(data, gold) == [
         "source coverage: give a verbatim quote, a summary, or both",
         "source summit-no-deal: the quote is not found verbatim in outcomes-brief-2026-11.md: "
@@ -207,6 +210,8 @@ def test_the_append_script_names_every_broken_field():
         "pr-0002: a 'true' verdict names its deciding_clause",
         "pr-0008: a 'true' verdict cites at least one item with a verbatim quote",
         "pr-0009: the deciding_clause is not a clause of the resolution criteria: 'TRUE: the US says so.'",
+        "pr-0010: the deciding_clause of a 'partial' verdict is its PARTIAL clause: "
+        "'TRUE: within 30 days of it a planned Trump–Putin meeting'",
         "pr-0012: a 'pending' check has no deciding_clause (its rationale names the missing fact)",
     ]
 
@@ -231,3 +236,18 @@ def test_the_append_script_refuses_a_missing_or_doubled_entry():
         "pr-9999: not a gold prediction of this document",
         "pr-0001: unknown evidence key(s) no-such-item",
     ]
+
+
+def test_an_earlier_check_keeps_the_clause_as_the_criteria_stood():
+    """Criteria revised after a check was made do not invalidate it: only the latest check must quote them."""
+    module = script()
+    source = SOURCES[0]
+    data = copy.deepcopy(module.read_source(source))
+    gold = copy.deepcopy(module.gold_predictions(source))
+    for prediction in gold:
+        if prediction["prediction_id"] == "pr-0011":
+            prediction["resolution_criteria"] = "TRUE: an agreement. FALSE: otherwise. ANNULLED: never."
+    assert module.source_problems(data, gold, complete=False) == []
+    assert module.source_problems(data, gold, complete=True) == [
+        "pr-0011: the deciding_clause is not a clause of the resolution criteria: 'FALSE: nothing agreed by both by "
+        "2025-12-31 (a plan proposed by one side, or talks in progress, do not count).'"]
