@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from stancetrack.annotate.agreement import compare
+
 ROOT = Path(__file__).resolve().parents[1]
+PASSES = ROOT / "annotation" / "passes"
 LOG = ROOT / "annotation" / "adjudication.yaml"
 SOURCES = ROOT / "annotation" / "gold" / "marquette-2025-alaska"
 ID_KEYS = {"mentions": "mention_id", "stances": "stance_id", "predictions": "prediction_id"}
@@ -37,17 +40,28 @@ def test_every_entry_is_decided_by_a_codebook_rule(log):
             "proposition", "probability"} <= sections
     for entry in log:
         assert entry["source"] in {"review", "disagreement"}, entry["id"]
-        assert entry["action"] in {"added", "changed", "removed", "kept"}, entry["id"]
+        assert entry["action"] in {"added", "changed", "removed", "kept", "rejected"}, entry["id"]
         assert entry["table"] in ID_KEYS, entry["id"]
         assert isinstance(entry["decision"], str) and len(entry["decision"]) > 10, entry["id"]
         assert entry["rule"] in sections, (entry["id"], entry["rule"])
         assert entry["pass_1"] is not None or entry["pass_2"] is not None or entry["action"] in {"added", "kept"}, \
             entry["id"]
+        if entry["source"] == "disagreement":
+            assert entry["pass_1"] is not None or entry["pass_2"] is not None, entry["id"]
 
 
 def test_entry_ids_are_unique_and_numbered_in_order(log):
     ids = [entry["id"] for entry in log]
     assert ids == [f"adj-{n:04d}" for n in range(1, len(ids) + 1)]
+
+
+def test_every_disagreement_between_the_passes_is_decided(log):
+    """The agreement code's list of disagreements between the two passes, item for item, is the log's."""
+    result = compare(PASSES / "pass-1.json", PASSES / "pass-2.json", ("pass-1", "pass-2"))
+    found = sorted(((d.first or {}).get("region_id") or "", (d.second or {}).get("region_id") or "")
+                   for d in result.disagreements)
+    logged = sorted((e["regions"][0] or "", e["regions"][1] or "") for e in log if e["source"] == "disagreement")
+    assert found and found == logged
 
 
 def test_records_are_where_the_log_says(log, record_ids):

@@ -11,9 +11,12 @@ Three ways to pair annotators, one computation:
   through the same task builder ``stancetrack annotate tasks`` uses.
 
 Only tasks coded by two or more coders count. Spans are compared pairwise, label by label: *exact* when start and
-end coincide, *overlap* when they share at least one character. Each span is matched once: the pairs that
-overlap most come first and, among equal overlaps, those whose categorical answers agree most (several stance
-records often share one span, with different holders or targets). F1 over a pair is
+end coincide, *overlap* when they share at least one character. Each span is matched once, records aligned
+before they are compared: among the spans that coincide (or overlap), the pairs whose categorical answers agree
+most come first, then the largest overlap (several stance records often share a clause, with different holders
+or targets; pairing the author's record with another holder's only because their spans overlap more would count
+two disagreements where there is none). Alpha therefore measures how the passes code the records they align;
+records that find no partner count against span F1 and are listed as disagreements. F1 over a pair is
 ``2·matched / (spans of A + spans of B)``, summed over every pair and task (micro average).
 
 Alpha (from the maintained ``krippendorff`` package) is computed on the values coders gave to the same matched
@@ -162,8 +165,8 @@ def spans_of(result: list[dict[str, Any]]) -> list[Span]:
 
 
 def _match(a: list[Span], b: list[Span], exact: bool) -> list[tuple[Span, Span]]:
-    """One-to-one matching of same-label spans: exact positions, or largest overlap first; ties go to the pair
-    whose answers agree most."""
+    """One-to-one matching of same-label spans that coincide (exact) or overlap: the pairs whose categorical
+    answers agree most come first, then the largest overlap (records are aligned before they are compared)."""
     def score(x: Span, y: Span) -> tuple[int, int]:
         if x.label != y.label:
             return (0, 0)
@@ -171,7 +174,7 @@ def _match(a: list[Span], b: list[Span], exact: bool) -> list[tuple[Span, Span]]
         return (hit, x.agreeing(y)) if hit else (0, 0)
 
     candidates = sorted(((score(x, y), i, j) for i, x in enumerate(a) for j, y in enumerate(b)
-                         if score(x, y)[0] > 0), key=lambda c: (-c[0][0], -c[0][1], c[1], c[2]))
+                         if score(x, y)[0] > 0), key=lambda c: (-c[0][1], -c[0][0], c[1], c[2]))
     used_a, used_b, pairs = set(), set(), []
     for _, i, j in candidates:
         if i not in used_a and j not in used_b:
