@@ -188,6 +188,19 @@ def summary(label: str, x: dict | None) -> str | None:
             f"{x.get('resolve_by')}; « {x.get('quote')} »")
 
 
+SENTENCE_ENDS = [m.end() for m in re.finditer(r"[.!?](?=\s|$)|\n", TEXT)]
+
+
+def sentence_of(record: dict) -> int:
+    """The number of the sentence a record starts in (a heading counts as one sentence, §1.2)."""
+    if "start" in record:
+        start = record["start"]
+    else:
+        starts = [m.start() for m in re.finditer(re.escape(record["quote"]), TEXT)]
+        start = starts[(record.get("occurrence") or 1) - 1]
+    return next(i for i, end in enumerate(SENTENCE_ENDS) if start < end)
+
+
 def stance_from(x: dict, stance_id: str, annotator: str) -> dict:
     kind, _, target = x["target"].partition(":")
     rec = {"stance_id": stance_id, "holder_id": x["holder"], "target_type": kind, "target_id": target,
@@ -249,13 +262,26 @@ def main() -> int:
                 action = "changed"
             elif action in ("add", "both"):
                 x = dict(b, **dec.get("set2", {}))
-                new_id = f"st-{next_st:04d}"
-                next_st += 1
-                added.append(stance_from(x, new_id, "adjudication" if dec.get("set2") else "pass-2"))
-                if action == "add":
-                    item, action = new_id, "added"
+                kind, _, target = x["target"].partition(":")
+                twin = next((s["stance_id"] for s in [*stances, *added] if s["stance_id"] not in removed
+                             and (s["holder_id"], s["target_type"], s["target_id"]) == (x["holder"], kind, target)
+                             and sentence_of(s) == sentence_of(x)), None)
+                if twin is not None:  # class rule: one record per holder-target pair per sentence (§3.3 rule 1)
+                    note = (f" Not added: {twin} already records the same holder and target in this sentence "
+                            "(§3.3 rule 1, one record per pair per sentence).")
+                    if action == "add":
+                        item, action = f"stances:{b['start']}-{b['end']}", "rejected"
+                    else:
+                        action = "kept"
+                    dec = dict(dec, rule="stance-rules")
                 else:
-                    action, note = "kept", f" The second pass's record is added as {new_id}."
+                    new_id = f"st-{next_st:04d}"
+                    next_st += 1
+                    added.append(stance_from(x, new_id, "adjudication" if dec.get("set2") else "pass-2"))
+                    if action == "add":
+                        item, action = new_id, "added"
+                    else:
+                        action, note = "kept", f" The second pass's record is added as {new_id}."
             elif action == "keep" and dec.get("span") == "second":
                 set_span(by_id[ra], b)
                 by_id[ra]["annotator"] = "adjudication"
