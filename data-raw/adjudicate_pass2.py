@@ -126,11 +126,12 @@ def decide(d: dict) -> dict[str, Any]:
             shorter_is_second = contains(a, b) and (a["start"], a["end"]) != (b["start"], b["end"])
             if shorter_is_second and ra not in SHORTER_KEPT_BY_PASS1:
                 out["span"] = "second"
-                notes.append("the second pass's span is contained in the first's and carries the record: the minimal span wins (§1.2, §4.2)")
+                notes.append("The second pass's span is contained in the first's and carries the record: the minimal span "
+                             "wins (§1.2, §4.2).")
             elif ra in SHORTER_KEPT_BY_PASS1:
                 notes.append(SHORTER_KEPT_BY_PASS1[ra])
             else:
-                notes.append("the first pass's span is the minimal one, or neither contains the other; it stays (§1.2, §4.2)")
+                notes.append("The first pass's span is the minimal one, or neither contains the other; it stays (§1.2, §4.2).")
         if "subjects" in d["fields"]:
             choice = SUBJECTS.get(ra, "keep")
             if choice == "accept":
@@ -140,7 +141,7 @@ def decide(d: dict) -> dict[str, Any]:
             notes.append("The acceleration of strategic-autonomy projects is a policy consequence, D2 (2026-08-14); Europe's autonomy attained is a separate record at D3 (§4.7).")
             out["rule"] = "horizons"
         out["action"] = "accept" if out.get("span") or out.get("subjects") else "keep"
-        out["why"] = "; ".join(notes).capitalize() + ("." if not notes[-1].endswith(".") else "")
+        out["why"] = " ".join(notes)
         return out
     raise KeyError(f"no decision for {d['label']} {ra} / {rb} ({d['kind']}, {d['fields']})")
 
@@ -267,13 +268,14 @@ def main() -> int:
                              and (s["holder_id"], s["target_type"], s["target_id"]) == (x["holder"], kind, target)
                              and sentence_of(s) == sentence_of(x)), None)
                 if twin is not None:  # class rule: one record per holder-target pair per sentence (§3.3 rule 1)
-                    note = (f" Not added: {twin} already records the same holder and target in this sentence "
+                    note = (f"Not added: {twin} already records the same holder and target in this sentence "
                             "(§3.3 rule 1, one record per pair per sentence).")
                     if action == "add":
                         item, action = f"stances:{b['start']}-{b['end']}", "rejected"
                     else:
                         action = "kept"
-                    dec = dict(dec, rule="stance-rules")
+                    dec = dict(dec, rule="stance-rules", why="The second pass's record is supported by the codebook, but")
+                    note = " n" + note[1:]
                 else:
                     new_id = f"st-{next_st:04d}"
                     next_st += 1
