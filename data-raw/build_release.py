@@ -1,6 +1,6 @@
 """Build the release from its sources: the seed text, the gold annotation YAML and the hedge lexicon.
 
-    python data-raw/build_release.py [--out dataset] [--version 1.0.0]
+    python data-raw/build_release.py [--out dataset] [--version 1.1.0]
 
 The text is read and segments are cut by the library's rules (stancetrack.segment); every annotation's offsets
 are found from its verbatim quote (the `occurrence`-th match when the quote is not unique); implied
@@ -123,7 +123,7 @@ def build(out: Path, version: str) -> dict[str, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "dataset", help="dataset folder to write")
-    parser.add_argument("--version", default="1.0.0", help="dataset version recorded in the manifest")
+    parser.add_argument("--version", default="1.1.0", help="dataset version recorded in the manifest")
     args = parser.parse_args()
     try:
         counts = build(args.out, args.version)

@@ -172,7 +172,7 @@ def test_the_november_check_names_what_is_missing_when_it_cannot_settle():
             assert "Missing fact" in outcome["rationale"], pid
             overdue.append(pid)
     assert overdue == ["pr-0011", "pr-0014", "pr-0015", "pr-0017", "pr-0018", "pr-0019", "pr-0020", "pr-0023",
-                       "pr-0030"]
+                       "pr-0030", "pr-0035", "pr-0036", "pr-0037"]
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
@@ -194,7 +194,7 @@ def test_the_append_script_names_every_broken_field():
     by_id = {o["prediction_id"]: o for o in data["outcomes"]}
     by_id["pr-0002"]["deciding_clause"] = None
     by_id["pr-0001"]["condition_met"] = True
-    by_id["pr-0008"]["evidence"] = ["coverage"]
+    by_id["pr-0003"]["evidence"] = ["coverage"]
     by_id["pr-0012"]["deciding_clause"] = "TRUE: whatever."
     by_id["pr-0009"]["deciding_clause"] = "TRUE: the US says so."
     by_id["pr-0010"]["deciding_clause"] = "TRUE: within 30 days of it a planned Trump–Putin meeting"
@@ -208,7 +208,7 @@ def test_the_append_script_names_every_broken_field():
         "https://www.newindianexpress.com/made-up",
         "pr-0001: condition_met is only for a prediction with a condition (this one has none): write null",
         "pr-0002: a 'true' verdict names its deciding_clause",
-        "pr-0008: a 'true' verdict cites at least one item with a verbatim quote",
+        "pr-0003: a 'partial' verdict cites at least one item with a verbatim quote",
         "pr-0009: the deciding_clause is not a clause of the resolution criteria: 'TRUE: the US says so.'",
         "pr-0010: the deciding_clause of a 'partial' verdict is its PARTIAL clause: "
         "'TRUE: within 30 days of it a planned Trump–Putin meeting'",
@@ -239,15 +239,12 @@ def test_the_append_script_refuses_a_missing_or_doubled_entry():
 
 
 def test_an_earlier_check_keeps_the_clause_as_the_criteria_stood():
-    """Criteria revised after a check was made do not invalidate it: only the latest check must quote them."""
+    """Criteria revised after a check was made do not invalidate it: only the latest check must quote them.
+    Release 1.1.0 rewrote the criteria of pr-0003, pr-0011 and pr-0030 after their March checks."""
     module = script()
     source = SOURCES[0]
-    data = copy.deepcopy(module.read_source(source))
-    gold = copy.deepcopy(module.gold_predictions(source))
-    for prediction in gold:
-        if prediction["prediction_id"] == "pr-0011":
-            prediction["resolution_criteria"] = "TRUE: an agreement. FALSE: otherwise. ANNULLED: never."
+    data, gold = module.read_source(source), module.gold_predictions(source)
     assert module.source_problems(data, gold, complete=False) == []
-    assert module.source_problems(data, gold, complete=True) == [
-        "pr-0011: the deciding_clause is not a clause of the resolution criteria: 'FALSE: nothing agreed by both by "
-        "2025-12-31 (a plan proposed by one side, or talks in progress, do not count).'"]
+    revised = module.source_problems(data, gold, complete=True)
+    assert [problem.split(":")[0] for problem in revised] == ["pr-0003", "pr-0011", "pr-0030"]
+    assert all("is not a clause of the resolution criteria" in problem for problem in revised)

@@ -18,6 +18,7 @@ from ..annotate import config as config_lib
 from ..annotate import importer as importer_lib
 from ..annotate import server as server_lib
 from ..annotate.agreement import agreement as compute_agreement
+from ..annotate.agreement import compare, dataset_export
 from ..annotate.tasks import build_tasks
 from ..diff import Diff
 from ..errors import RefusedImport
@@ -356,24 +357,64 @@ def serve(port: int, data_dir: Path | None, data: Path, title: str | None, start
 
 @annotate.command()
 @click.argument("export", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("second", required=False, type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--against-data", is_flag=True, help="Compare EXPORT with the records of the dataset (--data).")
+@data_option()
+@click.option("--names", default=None, metavar="FIRST,SECOND",
+              help="Names of the two coders when comparing two sources (default: the files' names; "
+                   "'dataset' for --against-data).")
+@click.option("--disagreements", "show_disagreements", is_flag=True,
+              help="List the disagreements (two sources only) instead of the figures.")
 @json_option
-def agreement(export: Path, as_json: bool) -> None:
-    """Inter-annotator agreement on tasks with two or more annotators.
+def agreement(export: Path, second: Path | None, against_data: bool, data: Path, names: str | None,
+              show_disagreements: bool, as_json: bool) -> None:
+    """Inter-annotator agreement: span F1 (exact and overlapping) per label, and Krippendorff's alpha on
+    matched spans for actor, holder, target, polarity, intensity (ordinal), attribution, predictor and modality.
 
-    Span F1 (exact and overlapping) per label, and Krippendorff's alpha (nominal) on polarity, attribution
-    and modality of matched spans.
+    \b
+    One EXPORT: its tasks coded by two or more annotators are compared.
+    EXPORT SECOND: two exports of the same tasks, one annotator each,
+    joined on document and segment.
+    EXPORT --against-data: an export against the dataset's own records.
 
     \b
     Example:
         stancetrack annotate agreement export.json
-        stancetrack annotate agreement export.json --json
+        stancetrack annotate agreement annotation/passes/pass-1.json annotation/passes/pass-2.json
+        stancetrack annotate agreement pass-2.json --against-data --disagreements --json
     """
+    if second is not None and against_data:
+        raise click.UsageError("give a SECOND export or --against-data, not both")
+    two = second is not None or against_data
+    if show_disagreements and not two:
+        raise click.UsageError("--disagreements needs two sources: EXPORT SECOND, or EXPORT --against-data")
+    default_names = (export.stem, second.stem if second is not None else "dataset")
+    if default_names[0] == default_names[1]:
+        default_names = (f"{default_names[0]}-1", f"{default_names[1]}-2")
+    coder_names = tuple(n.strip() for n in names.split(",")) if names else default_names
+    if len(coder_names) != 2 or not all(coder_names) or coder_names[0] == coder_names[1]:
+        raise click.BadParameter("give two different names, FIRST,SECOND", param_hint="--names")
     with _refusals(as_json):
-        result = compute_agreement(export)
+        if not two:
+            result = compute_agreement(export)
+        else:
+            other = second if second is not None else dataset_export(data, coder_names[1])
+            result = compare(export, other, coder_names)
+    if show_disagreements:
+        rows = [d.to_dict() for d in result.disagreements]
+        if as_json:
+            emit_json(rows)
+        else:
+            emit_table(pd.DataFrame([{"segment": r["segment_id"], "label": r["label"], "kind": r["kind"],
+                                      "fields": ",".join(r["fields"]),
+                                      "first": (r["first"] or {}).get("quote", (r["first"] or {}).get("region_id")),
+                                      "second": (r["second"] or {}).get("quote")} for r in rows]))
+        return
     if as_json:
         emit_json(result.to_dict())
         return
-    click.echo(f"{result.tasks} task(s) with two or more annotators, {result.pairs} annotator pair(s)")
+    click.echo(f"{result.tasks} task(s) coded by two or more annotators ({', '.join(result.coders)}), "
+               f"{result.pairs} annotator pair(s)" + (f", {len(result.disagreements)} disagreement(s)" if two else ""))
     emit_table(pd.DataFrame(result.rows()).round(3))
     click.echo("")
-    emit_table(pd.DataFrame(result.to_dict()["alpha"]).round(3))
+    emit_table(pd.DataFrame(result.alpha_rows()).round(3))
