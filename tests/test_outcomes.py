@@ -28,13 +28,16 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def test_resolve_appends_with_the_next_id(tmp_path):
     folder = small_dataset(tmp_path)
+    high = json.loads((folder / "manifest.json").read_text())["id_high_water"]["outcomes"]
     first = resolve(folder, "pr-0001", "pending", "2025-09-01", "horizon not reached", resolver="t")
     second = resolve(folder, "pr-0003", "annulled", "2026-01-01", "condition failed", resolver="t")
     third = resolve(folder, "pr-0001", "true", "2026-01-01", "it happened", evidence(), resolver="t")
-    assert [first["outcome_id"], second["outcome_id"], third["outcome_id"]] == ["oc-0001", "oc-0002", "oc-0003"]
+    # the log was emptied, but ids are never reused: numbering goes on above the release's high-water mark
+    ids = [f"oc-{n:04d}" for n in range(high + 1, high + 4)]
+    assert [first["outcome_id"], second["outcome_id"], third["outcome_id"]] == ids
     assert second["condition_met"] is False  # annulled means the condition did not happen
     ds = load(folder)
-    assert list(ds.outcomes["outcome_id"]) == ["oc-0001", "oc-0002", "oc-0003"]
+    assert list(ds.outcomes["outcome_id"]) == ids
     assert ds.outcomes.iloc[2]["evidence"][0]["url"] == "https://example.org/a"
     assert validate(folder).valid
 
@@ -110,8 +113,8 @@ def test_cli_resolve_with_an_evidence_file(tmp_path):
                                       "--rationale", "it did not happen", "--evidence", str(items),
                                       "--resolver", "jdoe", "--data", str(folder)])
     assert result.exit_code == 0, result.output
-    assert "oc-0001" in result.output
     row = load(folder).outcomes.iloc[0]
+    assert result.output.startswith(f"recorded {row['outcome_id']}: pr-0002 false as of 2026-01-01 (1 evidence")
     assert row["resolver"] == "jdoe" and row["evidence"][0]["quote"] == "quoted"
 
 

@@ -161,18 +161,3 @@ def test_written_files_keep_their_mode(dataset_copy):
         tx.append("topics", [_topic("zz-mode")])
     assert path.stat().st_mode & 0o777 == 0o644
     assert (dataset_copy / "manifest.json").stat().st_mode & 0o044, "the manifest must stay readable by others"
-
-
-def test_id_high_water_survives_deletion(dataset_copy):
-    """Ids are never reused: the manifest remembers the highest number a table ever used."""
-    from stancetrack.annotate.importer import _next_number
-    from stancetrack.storage import read_manifest
-
-    with transaction(dataset_copy) as tx:
-        stances = tx.records("stances")
-        last = stances[-1]["stance_id"]
-        tx.replace("stances", stances[:-1])
-    high = read_manifest(dataset_copy)["id_high_water"]["stances"]
-    assert high == int(last.split("-")[1])
-    remaining = stancetrack.load(dataset_copy).stances["stance_id"].tolist()
-    assert _next_number(remaining, high) == high + 1

@@ -60,6 +60,31 @@ class TableSchema:
     def enum(self, column: str) -> list[str] | None:
         return self.property(column).get("enum")
 
+    def conditionals(self) -> list[tuple[str, tuple[Any, ...], dict[str, Any]]]:
+        """The schema's ``allOf`` if/then rules on one column's value: (column, values it applies to, ``then``)."""
+        rules = []
+        for rule in self.json_schema.get("allOf", []):
+            condition = rule.get("if", {}).get("properties", {})
+            if len(condition) != 1:
+                continue
+            (column, test), = condition.items()
+            values = tuple(test["enum"]) if "enum" in test else (test["const"],) if "const" in test else None
+            if values is not None:
+                rules.append((column, values, rule.get("then", {})))
+        return rules
+
+    def values_requiring(self, column: str, target: str, keyword: str) -> dict[Any, Any]:
+        """Each value of ``column`` whose if/then rule sets ``keyword`` on ``target``, with the keyword's value.
+
+        E.g. ``values_requiring("status", "evidence", "minItems")`` -> ``{"true": 1, "false": 1, "partial": 1}``.
+        """
+        out: dict[Any, Any] = {}
+        for col, values, then in self.conditionals():
+            prop = then.get("properties", {}).get(target, {})
+            if col == column and keyword in prop:
+                out.update(dict.fromkeys(values, prop[keyword]))
+        return out
+
     def date_columns(self) -> list[str]:
         return [c for c in self.columns if self.property(c).get("format") == "date"]
 

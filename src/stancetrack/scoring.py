@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from .dataset import Dataset, DateLike, load
-from .outcomes import parse_day
+from .outcomes import STATUSES, parse_day
 
 #: Probabilities are clipped to [EPSILON, 1 - EPSILON] for the log score (not for Brier).
 EPSILON = 1e-3
@@ -40,7 +40,7 @@ BASELINE_LOG = math.log(0.5)
 #: The statuses that are scored; every other one is counted only.
 SCORED = ("true", "false")
 #: Every status a prediction can have as of a day, ``unchecked`` meaning no check yet.
-STATUS_ORDER = ("true", "false", "partial", "annulled", "ambiguous", "pending", "unchecked")
+STATUS_ORDER = (*SCORED, *(s for s in STATUSES if s not in SCORED), "unchecked")
 
 
 def brier(probabilities: Any, outcomes: Any) -> float | None:

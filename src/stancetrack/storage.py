@@ -11,7 +11,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
@@ -20,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import DatasetNotFound, LockTimeout, ReadOnlyDataset, StancetrackError
+from .ids import id_high_water
 from .resources import is_packaged_release
 from .schemas import TABLES, schema_version, table_schema
 
@@ -116,24 +116,6 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
-_ID_NUMBER = re.compile(r"-([0-9]+)$")
-
-
-def max_id_number(ids) -> int:
-    """The largest trailing number of ``prefix-NNNN`` ids (0 when there is none)."""
-    return max((int(m.group(1)) for i in ids if isinstance(i, str) and (m := _ID_NUMBER.search(i))), default=0)
-
-
-def id_high_water(manifest: dict[str, Any], tables: dict[str, pa.Table]) -> dict[str, int]:
-    """The highest id number each table has ever used: ids are never reused, even after a record is deleted."""
-    high = dict(manifest.get("id_high_water", {}))
-    for name, table in tables.items():
-        number = max_id_number(table.column(table_schema(name).key).to_pylist())
-        if number:
-            high[name] = max(high.get(name, 0), number)
-    return {name: high[name] for name in TABLES if name in high}
-
-
 def manifest_entry(path: Path, rows: int) -> dict[str, Any]:
     return {"file": path.name, "sha256": sha256_file(path), "rows": rows}
 
@@ -161,7 +143,7 @@ def write_tables(dataset_dir: Path, tables: dict[str, pa.Table], dataset_version
             "dataset_version": dataset_version or manifest.get("dataset_version") or "0.0.0",
             "schema_version": schema_version(),
             "tables": {name: entries[name] for name in TABLES if name in entries},
-            "id_high_water": id_high_water(manifest, tables),
+            "id_high_water": id_high_water(manifest.get("id_high_water", {}), tables),
         }
         for name, tmp in staged.items():
             os.replace(tmp, table_path(folder, name))

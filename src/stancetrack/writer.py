@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .errors import DatasetNotFound, InvalidData
+from .ids import IdAllocator
 from .frames import arrow_from_records, frame_from_arrow, records_from_arrow, records_from_frame
 from .metadata import write_dataset_files
 from .schemas import TABLES, table_schema
@@ -65,6 +66,7 @@ class Transaction:
         except DatasetNotFound:
             self.manifest = {"tables": {}}
         self.dataset_version: str | None = None
+        self._allocators: dict[str, IdAllocator] = {}
 
     def arrow(self, name: str) -> pa.Table:
         """The table as it stands in this transaction (pending changes included)."""
@@ -75,6 +77,13 @@ class Transaction:
             self._current[name] = (read_table(self.dataset_dir, name) if path.exists()
                                    else table_schema(name).arrow_schema().empty_table())
         return self._current[name]
+
+    def new_id(self, name: str) -> str:
+        """A new record id for table ``name``: never one the table holds or ever held (:mod:`stancetrack.ids`)."""
+        if name not in self._allocators:
+            ids = self.arrow(name).column(table_schema(name).key).to_pylist()
+            self._allocators[name] = IdAllocator(name, ids, self.manifest.get("id_high_water"))
+        return self._allocators[name]()
 
     def table(self, name: str) -> pd.DataFrame:
         return frame_from_arrow(name, self.arrow(name))

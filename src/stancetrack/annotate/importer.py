@@ -35,16 +35,16 @@ from ..lexicon import default_lexicon_path, lexicon_key, read_lexicon
 from ..schemas import table_schema
 from ..frames import arrow_from_records, records_from_arrow
 from ..schemas import TABLES
-from ..storage import max_id_number, read_manifest, read_table, table_path
+from ..ids import IdAllocator
+from ..storage import read_manifest, read_table, table_path
 from ..validation import validate_tables
 from ..validation.keys import natural_key
 from ..writer import transaction
-from .fields import FIELDS_BY_NAME, LABEL_CONTROL, LABELS, SPAN_TABLES, TABLE_LABEL, Field, fields_of
+from .fields import FIELDS_BY_NAME, LABEL_CONTROL, LABELS, SPAN_TABLES, Field, fields_of, intensity_choices
 from .offsets import OffsetError, OffsetMap
-from .tasks import DatasetView, Paragraph, dataset_view
+from .tasks import VIEW_TABLES, DatasetView, Paragraph, dataset_view
 
 SOURCE = "label-studio"
-NEEDED_TABLES = ("documents", "segments", "actors", "topics", *SPAN_TABLES)
 
 
 @dataclass
@@ -319,7 +319,7 @@ class _Importer:
 
     # -- records ----------------------------------------------------------------------------------------------
     def _record(self, position, region: _Region, paragraph: Paragraph, annotator: str):
-        table, _ = LABELS[region.label]
+        table = LABELS[region.label]
         key = table_schema(table).key
         record: dict[str, Any] = {"document_id": paragraph.document_id, "start": region.start, "end": region.end,
                                   "quote": region.quote}
@@ -419,8 +419,9 @@ class _Importer:
                                                                                           f"{ident!r} in target")
             return refuse("unknown-choice", f"target {value!r} is neither actor:ID nor topic:ID")
         if spec.source == "intensity":
-            return int(value) if value in ("1", "2", "3") else refuse("unknown-choice", f"intensity {value!r} "
-                                                                                        "is not 1, 2 or 3")
+            levels = intensity_choices()
+            return int(value) if value in levels else refuse("unknown-choice", f"intensity {value!r} is not one of "
+                                                                               f"{', '.join(levels)}")
         table, column = spec.source[5:].split(".")
         allowed = table_schema(table).enum(column)
         return value if value in allowed else refuse("unknown-choice", f"{spec.name} {value!r} is not one of "
@@ -442,17 +443,11 @@ class _Importer:
 _INVALID = object()
 
 
-def _next_number(ids: list[str], high_water: int = 0) -> int:
-    """The first number after every id the table has now or has ever had (ids are never reused)."""
-    return max(max_id_number(ids), high_water) + 1
-
-
 def plan_import(export: list[dict[str, Any]], view: DatasetView, annotator: str | None = None,
-                annotator_names: dict[Any, str] | None = None, refuse_conflicts: bool = False,
-                id_high_water: dict[str, int] | None = None) -> _Plan:
+                annotator_names: dict[Any, str] | None = None, refuse_conflicts: bool = False) -> _Plan:
     """The span tables after applying an export, or :class:`RefusedImport` listing every problem.
 
-    ``id_high_water`` (from the manifest) is the highest id number each table ever used; new ids start above it.
+    New records get ids from :class:`~stancetrack.ids.IdAllocator`, above the view's ``id_high_water``.
     """
     importer = _Importer(view, annotator, annotator_names, refuse_conflicts)
     applied: list[tuple[Paragraph, list]] = []
@@ -482,11 +477,9 @@ def plan_import(export: list[dict[str, Any]], view: DatasetView, annotator: str 
         fresh = sorted((pair for pair in incoming if pair[0][key] is None),
                        key=lambda pair: (pair[0]["document_id"], pair[0]["start"], pair[0]["end"],
                                          str(pair[1].task_id), pair[1].region_id))
-        number = _next_number(list(importer.existing[table]), (id_high_water or {}).get(table, 0))
-        prefix = LABELS[TABLE_LABEL[table]][1]
+        allocate = IdAllocator(table, importer.existing[table], view.id_high_water)
         for record, _ in fresh:
-            record[key] = f"{prefix}-{number:04d}"
-            number += 1
+            record[key] = allocate()
         for record, region in incoming:
             origin[record[key]] = (region.task_id, region.region_id)
         rows = kept + [record for record, _ in incoming]
@@ -522,9 +515,7 @@ def import_export(source: str | Path | list, dataset_dir: str | Path, dry_run: b
     if dry_run:
         tables = {name: read_table(folder, name) for name in TABLES if table_path(folder, name).exists()}
         manifest = read_manifest(folder)
-        version = manifest.get("dataset_version", "unknown")
-        plan = plan_import(export, dataset_view(tables, folder, version), **options,
-                           id_high_water=manifest.get("id_high_water"))
+        plan = plan_import(export, dataset_view(tables, folder, manifest), **options)
         report = validate_tables({**tables, **{n: arrow_from_records(n, rows) for n, rows in plan.tables.items()}},
                                  folder)
         if not report.valid:
@@ -533,10 +524,8 @@ def import_export(source: str | Path | list, dataset_dir: str | Path, dry_run: b
     plan = None
     try:
         with transaction(folder) as tx:
-            tables = {name: tx.arrow(name) for name in NEEDED_TABLES}
-            version = tx.manifest.get("dataset_version", "unknown")
-            plan = plan_import(export, dataset_view(tables, folder, version), **options,
-                               id_high_water=tx.manifest.get("id_high_water"))
+            tables = {name: tx.arrow(name) for name in VIEW_TABLES}
+            plan = plan_import(export, dataset_view(tables, folder, tx.manifest), **options)
             result = _result(plan, tables)
             for name in SPAN_TABLES:
                 if any(c.table == name for c in result.changes):

@@ -8,7 +8,7 @@ record id, so a record reviewed in Label Studio keeps its id when it comes back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -45,6 +45,7 @@ class DatasetView:
     actor_ids: list[str]
     topic_ids: list[str]
     records: dict[str, list[dict[str, Any]]]
+    id_high_water: dict[str, int] = field(default_factory=dict)  # from the manifest: ids never reused
 
     def paragraph(self, document_id: str, segment_id: str) -> Paragraph | None:
         for p in self.paragraphs:
@@ -53,7 +54,11 @@ class DatasetView:
         return None
 
 
-def dataset_view(tables: dict[str, Any], dataset_dir: Path, version: str) -> DatasetView:
+#: The tables building and importing tasks read.
+VIEW_TABLES = ("documents", "segments", "actors", "topics", *SPAN_TABLES)
+
+
+def dataset_view(tables: dict[str, Any], dataset_dir: Path, manifest: dict[str, Any]) -> DatasetView:
     """A :class:`DatasetView` of Arrow tables (as read from ``dataset_dir``, or pending in a transaction)."""
     texts, _ = load_texts(tables["documents"], dataset_dir)
     paragraphs = []
@@ -63,18 +68,17 @@ def dataset_view(tables: dict[str, Any], dataset_dir: Path, version: str) -> Dat
             paragraphs.append(Paragraph(seg["document_id"], seg["segment_id"], seg["section"], seg["start"],
                                         seg["end"], text))
     return DatasetView(
-        version=version, texts=texts, paragraphs=paragraphs,
+        version=manifest.get("dataset_version", "unknown"), texts=texts, paragraphs=paragraphs,
         actor_ids=tables["actors"].column("actor_id").to_pylist(),
         topic_ids=tables["topics"].column("topic_id").to_pylist(),
         records={name: records_from_arrow(tables[name]) for name in SPAN_TABLES},
+        id_high_water=dict(manifest.get("id_high_water", {})),
     )
 
 
 def read_view(dataset_dir: str | Path) -> DatasetView:
     folder = Path(dataset_dir)
-    names = ("documents", "segments", "actors", "topics", *SPAN_TABLES)
-    version = read_manifest(folder).get("dataset_version", "unknown")
-    return dataset_view({name: read_table(folder, name) for name in names}, folder, version)
+    return dataset_view({name: read_table(folder, name) for name in VIEW_TABLES}, folder, read_manifest(folder))
 
 
 def model_version(version: str) -> str:
