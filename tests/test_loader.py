@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import stancetrack
-from stancetrack.dataset import IntegrityError
+from stancetrack.errors import IntegrityError, UnknownRecord
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def test_text_is_the_exact_seed(ds, repo_root):
     doc = ds.documents.iloc[0]
     assert ds.text(doc["document_id"]) == (repo_root / doc["source_path"]).read_text(encoding="utf-8")
     assert len(ds.text(doc["document_id"])) == doc["char_count"]
-    with pytest.raises(KeyError, match="no document"):
+    with pytest.raises(UnknownRecord, match="no document"):
         ds.text("no-such-document")
 
 

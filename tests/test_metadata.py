@@ -224,7 +224,7 @@ def test_command_help_has_an_example():
 def test_a_failed_metadata_renewal_says_the_data_was_written(tmp_path, monkeypatch):
     folder = copy_release(tmp_path)
     monkeypatch.setattr(metadata, "croissant", lambda src: {}["missing"])
-    with pytest.raises(metadata.MetadataNotRenewed, match="was written and is valid.*stancetrack metadata --data"):
+    with pytest.raises(metadata.MetadataNotRenewed, match="was written and is valid.*stancetrack metadata --dataset"):
         populate(folder)
     assert stancetrack.validate(folder).valid
     assert read_manifest(folder)["tables"]["outcomes"]["rows"] == len(stancetrack.load(folder).outcomes) > 0

@@ -118,17 +118,23 @@ def test_cli_resolve_with_an_evidence_file(tmp_path):
     assert row["resolver"] == "jdoe" and row["evidence"][0]["quote"] == "quoted"
 
 
-@pytest.mark.parametrize("argv", [
-    ["pr-0002", "--status", "maybe", "--as-of", "2026-01-01", "--rationale", "r"],
-    ["pr-0002", "--status", "true", "--as-of", "2026-01-01", "--rationale", "r"],
-    ["pr-0002", "--status", "pending", "--as-of", "yesterday", "--rationale", "r"],
-    ["pr-0999", "--status", "pending", "--as-of", "2026-01-01", "--rationale", "r"],
+@pytest.mark.parametrize("argv, code, message", [
+    (["pr-0002", "--status", "maybe", "--as-of", "2026-01-01", "--rationale", "r"], 2,
+     "Error: Invalid value for '--status': 'maybe' is not one of"),
+    (["pr-0002", "--status", "true", "--as-of", "2026-01-01", "--rationale", "r"], 1,
+     "error: a 'true' verdict needs at least one evidence item"),
+    (["pr-0002", "--status", "pending", "--as-of", "yesterday", "--rationale", "r"], 1,
+     "error: as_of 'yesterday' is not a date: give the day as YYYY-MM-DD"),
+    (["pr-0999", "--status", "pending", "--as-of", "2026-01-01", "--rationale", "r"], 1,
+     "error: no prediction 'pr-0999' in "),
 ])
-def test_cli_refusals_write_nothing(tmp_path, argv):
+def test_cli_refusals_write_nothing(tmp_path, argv, code, message):
     folder = small_dataset(tmp_path)
     before = snapshot(folder)
-    result = CliRunner().invoke(cli, ["resolve", *argv, "--data", str(folder)])
-    assert result.exit_code != 0
+    result = CliRunner().invoke(cli, ["resolve", *argv, "--dataset", str(folder)])
+    assert result.exit_code == code, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert code == 2 or len(result.output.strip().splitlines()) == 1  # a refusal is one line
     assert snapshot(folder) == before
 
 
@@ -139,7 +145,8 @@ def test_cli_refuses_an_unreadable_evidence_file(tmp_path):
     before = snapshot(folder)
     result = CliRunner().invoke(cli, ["resolve", "pr-0002", "--status", "false", "--as-of", "2026-01-01",
                                       "--rationale", "r", "--evidence", str(bad), "--data", str(folder)])
-    assert isinstance(result.exception, InvalidOutcome)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {bad} is not readable JSON")
     assert snapshot(folder) == before
 
 

@@ -9,16 +9,12 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import DatasetNotFound, StancetrackError
+from .errors import DatasetNotFound, IntegrityError, UnknownRecord, UnknownTable
 from .frames import frame_from_arrow
-from .resources import release_dataset_dir
+from .resources import dataset_path
 from .schemas import TABLES
 from .storage import read_manifest, read_table, sha256_file, table_path
-from .validation.spans import locate_source
-
-
-class IntegrityError(StancetrackError):
-    """A file differs from what the manifest records; ``stancetrack validate`` lists every problem."""
+from .texts import locate_source
 
 
 DateLike = str | dt.date | pd.Timestamp | None
@@ -50,7 +46,7 @@ class Dataset:
 
     def table(self, name: str) -> pd.DataFrame:
         if name not in TABLES:
-            raise KeyError(f"unknown table {name!r}; the tables are: {', '.join(TABLES)}")
+            raise UnknownTable(f"unknown table {name!r}; the tables are: {', '.join(TABLES)}")
         return getattr(self, name)
 
     def text(self, document_id: str) -> str:
@@ -58,7 +54,7 @@ class Dataset:
         if document_id not in self._texts:
             rows = self.documents[self.documents["document_id"] == document_id]
             if rows.empty:
-                raise KeyError(f"no document {document_id!r}; known: {', '.join(self.documents['document_id'])}")
+                raise UnknownRecord(f"no document {document_id!r}; known: {', '.join(self.documents['document_id'])}")
             row = rows.iloc[0]
             path = locate_source(self.path, row["source_path"], row["text_sha256"])
             if path is None:
@@ -110,13 +106,13 @@ def verify_manifest(folder: Path, manifest: dict[str, Any]) -> None:
                              f"Run `stancetrack validate {folder}` for every problem.")
 
 
-def load(path: str | Path | None = None, verify: bool = True) -> Dataset:
-    """Load a dataset folder (default: the release shipped in the package) as typed pandas tables.
+def load(dataset: str | Path | None = None, verify: bool = True) -> Dataset:
+    """Load a dataset folder as typed pandas tables (default: see :func:`~stancetrack.resources.dataset_path`).
 
     The manifest's hashes are checked first (``verify=False`` skips that); ``stancetrack.validate`` does the
     full check. Nothing is fetched from the network.
     """
-    folder = Path(path) if path is not None else release_dataset_dir()
+    folder = dataset_path(dataset)
     if not folder.is_dir():
         raise DatasetNotFound(f"no dataset folder at {folder}")
     manifest = read_manifest(folder)

@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+from .errors import UnknownFormat
 from .frames import records_from_arrow
 from .schemas import table_schema
 from .storage import atomic_write_bytes, read_table
@@ -14,11 +15,11 @@ from .storage import atomic_write_bytes, read_table
 FORMATS = ("csv", "jsonl")
 
 
-def export_text(dataset_dir: str | Path, name: str, fmt: str) -> str:
+def export_text(dataset: str | Path, name: str, fmt: str) -> str:
     """The table as CSV (lists and objects JSON-encoded in their cells) or JSON Lines."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    records = records_from_arrow(read_table(Path(dataset_dir), name))
+        raise UnknownFormat(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    records = records_from_arrow(read_table(Path(dataset), name))
     if fmt == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     buffer = io.StringIO()
@@ -30,5 +31,5 @@ def export_text(dataset_dir: str | Path, name: str, fmt: str) -> str:
     return buffer.getvalue()
 
 
-def export_table(dataset_dir: str | Path, name: str, fmt: str, output: str | Path) -> None:
-    atomic_write_bytes(Path(output), export_text(dataset_dir, name, fmt).encode("utf-8"))
+def export_table(dataset: str | Path, name: str, fmt: str, output: str | Path) -> None:
+    atomic_write_bytes(Path(output), export_text(dataset, name, fmt).encode("utf-8"))

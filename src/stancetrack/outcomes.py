@@ -129,7 +129,7 @@ def outcome_record(prediction_id: str, status: str, as_of: Any, rationale: str, 
             "resolver": resolver.strip()}
 
 
-def resolve(dataset_dir: str | Path, prediction_id: str, status: str, as_of: Any, rationale: str,
+def resolve(dataset: str | Path, prediction_id: str, status: str, as_of: Any, rationale: str,
             evidence: Any = (), resolver: str | None = None,
             condition_met: bool | None = None) -> dict[str, Any]:
     """Append one check of a prediction to the outcomes log of a dataset folder; return the row written.
@@ -142,13 +142,13 @@ def resolve(dataset_dir: str | Path, prediction_id: str, status: str, as_of: Any
     or :class:`~stancetrack.errors.UnknownPrediction` says what to fix.
     """
     record = outcome_record(prediction_id, status, as_of, rationale, evidence, resolver, condition_met)
-    with transaction(dataset_dir) as tx:
+    with transaction(dataset) as tx:
         predictions = tx.arrow("predictions").select(["prediction_id", "document_id"]).to_pylist()
         documents = {p["prediction_id"]: p["document_id"] for p in predictions}
         if prediction_id not in documents:
             known = sorted(documents)
             hint = f"known ids run {known[0]}…{known[-1]}" if known else "the dataset has no predictions"
-            raise UnknownPrediction(f"no prediction {prediction_id!r} in {dataset_dir} ({hint}); "
+            raise UnknownPrediction(f"no prediction {prediction_id!r} in {dataset} ({hint}); "
                                     "list them with `stancetrack export predictions`")
         written = {d["document_id"]: d["published_earliest"]
                    for d in tx.arrow("documents").select(["document_id", "published_earliest"]).to_pylist()}

@@ -214,13 +214,14 @@ def prediction_items(ds: Dataset, as_of: dt.date) -> pd.DataFrame:
     return items
 
 
-def score(data: Dataset | str | Path | None = None, as_of: DateLike = None, bins: int = 5) -> Scorecard:
+def score(dataset: Dataset | str | Path | None = None, as_of: DateLike = None, bins: int = 5) -> Scorecard:
     """Score a dataset's predictions as of a day (default: today) against the outcomes known on that day.
 
-    ``data`` is a loaded :class:`~stancetrack.Dataset`, a dataset folder, or None for the packaged release.
+    ``dataset`` is a loaded :class:`~stancetrack.Dataset` or a dataset folder (default: see
+    :func:`~stancetrack.resources.dataset_path`).
     As of a day before any check, nothing is scored and every prediction counts as ``unchecked``.
     """
-    ds = data if isinstance(data, Dataset) else load(data)
+    ds = dataset if isinstance(dataset, Dataset) else load(dataset)
     day = pd.Timestamp(parse_day(as_of) if as_of is not None else dt.date.today())
     items = prediction_items(ds, day)
     counts = {status: int((items["status"] == status).sum()) for status in STATUS_ORDER}

@@ -18,17 +18,13 @@ from typing import Any, Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import DatasetNotFound, LockTimeout, ReadOnlyDataset, StancetrackError
+from .errors import DatasetNotFound, LockTimeout, ReadOnlyDataset, UnreadableTable
 from .ids import id_high_water
 from .resources import is_packaged_release
 from .schemas import TABLES, schema_version, table_schema
 
 MANIFEST = "manifest.json"
 LOCK = ".stancetrack.lock"
-
-
-class UnreadableTable(StancetrackError):
-    """A table's Parquet file exists but cannot be read or does not fit its schema."""
 
 
 def table_path(dataset_dir: Path, name: str) -> Path:
@@ -124,7 +120,7 @@ def write_tables(dataset_dir: Path, tables: dict[str, pa.Table], dataset_version
     """Write the given tables and a new manifest. Every file is staged before any is renamed into place."""
     folder = Path(dataset_dir)
     if is_packaged_release(folder):
-        raise ReadOnlyDataset(f"{folder} is the packaged release, which is read-only; pass --data DIR")
+        raise ReadOnlyDataset(f"{folder} is the packaged release, which is read-only; pass --dataset DIR")
     folder.mkdir(parents=True, exist_ok=True)
     try:
         manifest = read_manifest(folder)

@@ -57,12 +57,12 @@ def _columns(name: str, records: list[dict[str, Any]]) -> list[str]:
 class Transaction:
     """Pending changes to a dataset folder; see :func:`transaction`."""
 
-    def __init__(self, dataset_dir: Path):
-        self.dataset_dir = Path(dataset_dir)
+    def __init__(self, dataset: Path):
+        self.dataset = Path(dataset)
         self._current: dict[str, pa.Table] = {}
         self._changed: dict[str, pa.Table] = {}
         try:
-            self.manifest = read_manifest(self.dataset_dir)
+            self.manifest = read_manifest(self.dataset)
         except DatasetNotFound:
             self.manifest = {"tables": {}}
         self.dataset_version: str | None = None
@@ -73,8 +73,8 @@ class Transaction:
         if name in self._changed:
             return self._changed[name]
         if name not in self._current:
-            path = table_path(self.dataset_dir, name)
-            self._current[name] = (read_table(self.dataset_dir, name) if path.exists()
+            path = table_path(self.dataset, name)
+            self._current[name] = (read_table(self.dataset, name) if path.exists()
                                    else table_schema(name).arrow_schema().empty_table())
         return self._current[name]
 
@@ -102,18 +102,18 @@ class Transaction:
         if not self._changed and self.dataset_version is None:
             return
         tables = {name: self.arrow(name) for name in TABLES}
-        report = validate_tables(tables, self.dataset_dir)
+        report = validate_tables(tables, self.dataset)
         if not report.valid:
-            raise InvalidData(report.errors, f"the change to {self.dataset_dir} would make it invalid")
+            raise InvalidData(report.errors, f"the change to {self.dataset} would make it invalid")
         changed = dict(self._changed) if self._changed else {n: tables[n] for n in TABLES}
-        write_tables(self.dataset_dir, changed, self.dataset_version)
-        write_dataset_files(self.dataset_dir)  # croissant.json, datapackage.json, README.md: after the manifest
+        write_tables(self.dataset, changed, self.dataset_version)
+        write_dataset_files(self.dataset)  # croissant.json, datapackage.json, README.md: after the manifest
 
 
 @contextlib.contextmanager
-def transaction(dataset_dir: str | Path, timeout: float = 30.0) -> Iterator[Transaction]:
+def transaction(dataset: str | Path, timeout: float = 30.0) -> Iterator[Transaction]:
     """Change a dataset under its lock; everything is validated and written on a clean exit, nothing otherwise."""
-    folder = Path(dataset_dir)
+    folder = Path(dataset)
     with locked(folder, timeout):
         tx = Transaction(folder)
         yield tx

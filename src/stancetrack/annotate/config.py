@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..errors import InvalidConfig
 from ..frames import records_from_arrow
 from ..resources import annotation_dir
 from ..schemas import table_schema
@@ -19,10 +20,6 @@ from .fields import FIELDS, LABEL_CONTROL, LABELS, TEXT, Field, fields_of, inten
 from .sdk import available, require
 
 COLOURS = {"ACTOR": "#1f77b4", "STANCE": "#d62728", "PREDICTION": "#2ca02c"}
-
-
-class InvalidConfig(ValueError):
-    """Label Studio's own checker refused the generated config."""
 
 
 def committed_config_path() -> Path:
@@ -92,9 +89,9 @@ def labeling_config(actors: Iterable[dict[str, Any]], topics: Iterable[dict[str,
     return ET.tostring(root, encoding="unicode") + "\n"
 
 
-def config_for_dataset(dataset_dir: str | Path) -> str:
+def config_for_dataset(dataset: str | Path) -> str:
     """The labeling config for the actors and topics of a dataset folder."""
-    folder = Path(dataset_dir)
+    folder = Path(dataset)
     return labeling_config(records_from_arrow(read_table(folder, "actors")),
                            records_from_arrow(read_table(folder, "topics")))
 

@@ -500,7 +500,7 @@ def _located(errors: list[ErrorRecord], origin: dict[str, tuple[Any, str]]) -> l
     return out
 
 
-def import_export(source: str | Path | list, dataset_dir: str | Path, dry_run: bool = False,
+def import_export(export: str | Path | list, dataset: str | Path, dry_run: bool = False,
                   annotator: str | None = None, annotator_names: dict[Any, str] | None = None,
                   refuse_conflicts: bool = False) -> ImportResult:
     """Apply a Label Studio JSON export to a dataset folder; see the module's documentation for the rules.
@@ -509,8 +509,8 @@ def import_export(source: str | Path | list, dataset_dir: str | Path, dry_run: b
     and nothing ever with ``dry_run``. ``annotator`` overrides the name recorded on new and changed stances
     and predictions (default: from ``annotator_names`` by Label Studio user id, else ``label-studio-user-ID``).
     """
-    export = read_export(source)
-    folder = Path(dataset_dir)
+    export = read_export(export)
+    folder = Path(dataset)
     options = dict(annotator=annotator, annotator_names=annotator_names, refuse_conflicts=refuse_conflicts)
     if dry_run:
         tables = {name: read_table(folder, name) for name in TABLES if table_path(folder, name).exists()}

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from ..frames import records_from_arrow
 from ..schemas import table_schema
 from ..storage import read_manifest, read_table
-from ..validation.spans import load_texts
+from ..texts import load_texts
 from .fields import LABEL_CONTROL, TABLE_LABEL, SPAN_TABLES, TEXT, fields_of, record_value
 from .offsets import OffsetMap
 
@@ -58,9 +58,9 @@ class DatasetView:
 VIEW_TABLES = ("documents", "segments", "actors", "topics", *SPAN_TABLES)
 
 
-def dataset_view(tables: dict[str, Any], dataset_dir: Path, manifest: dict[str, Any]) -> DatasetView:
-    """A :class:`DatasetView` of Arrow tables (as read from ``dataset_dir``, or pending in a transaction)."""
-    texts, _ = load_texts(tables["documents"], dataset_dir)
+def dataset_view(tables: dict[str, Any], dataset: Path, manifest: dict[str, Any]) -> DatasetView:
+    """A :class:`DatasetView` of Arrow tables (as read from ``dataset``, or pending in a transaction)."""
+    texts, _ = load_texts(tables["documents"], dataset)
     paragraphs = []
     for seg in records_from_arrow(tables["segments"]):
         if seg["kind"] == "paragraph" and seg["document_id"] in texts:
@@ -76,8 +76,8 @@ def dataset_view(tables: dict[str, Any], dataset_dir: Path, manifest: dict[str, 
     )
 
 
-def read_view(dataset_dir: str | Path) -> DatasetView:
-    folder = Path(dataset_dir)
+def read_view(dataset: str | Path) -> DatasetView:
+    folder = Path(dataset)
     return dataset_view({name: read_table(folder, name) for name in VIEW_TABLES}, folder, read_manifest(folder))
 
 
@@ -125,9 +125,9 @@ def task_for(paragraph: Paragraph, view: DatasetView) -> dict[str, Any]:
     return task
 
 
-def build_tasks(dataset_dir: str | Path) -> list[dict[str, Any]]:
+def build_tasks(dataset: str | Path) -> list[dict[str, Any]]:
     """One Label Studio task per paragraph of the dataset, in document order, with pre-annotations."""
-    view = read_view(dataset_dir)
+    view = read_view(dataset)
     return [task_for(p, view) for p in view.paragraphs]
 
 

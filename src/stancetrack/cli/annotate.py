@@ -163,8 +163,8 @@ def import_(export: Path, data: Path, dry_run: bool, annotator: str | None, refu
 
     \b
     Example:
-        stancetrack annotate import export.json --data dataset --dry-run
-        stancetrack annotate import export.json --data dataset
+        stancetrack annotate import export.json --dataset dataset --dry-run
+        stancetrack annotate import export.json --dataset dataset
     """
     _import(export, data, dry_run, annotator, refuse_conflicts, as_json)
 
@@ -247,7 +247,7 @@ def pull(url: str | None, project: int | None, title: str | None, data_dir: Path
     \b
     Example:
         stancetrack annotate pull --dry-run
-        stancetrack annotate pull --url http://127.0.0.1:8080 --project 3 --data dataset
+        stancetrack annotate pull --url http://127.0.0.1:8080 --project 3 --dataset dataset
     """
     if url is None:
         state = server_lib.Credentials.load(data_dir or server_lib.default_data_dir())
@@ -310,7 +310,7 @@ def serve(port: int, data_dir: Path | None, data: Path, title: str | None, start
                    f"  log in    {creds.username}\n"
                    f"  password  {creds.password}\n\n"
                    f"Annotate, press Submit, then in another shell:\n"
-                   f"  stancetrack annotate pull --data {data}\n"
+                   f"  stancetrack annotate pull --dataset {data}\n"
                    f"Ctrl-C stops the server (the annotations stay in {folder}).")
         try:
             while server.process is not None and server.process.poll() is None:

@@ -14,7 +14,7 @@ from ..diff import diff as diff_datasets
 from ..export import FORMATS, export_table, export_text
 from ..schemas import TABLES
 from ..validation import validate as validate_dataset
-from .options import data_option, emit_json, emit_table, json_option
+from .options import data_option, emit_json, emit_table, json_option, one_dataset
 
 
 @click.command()
@@ -26,7 +26,7 @@ def info(data: Path, as_json: bool) -> None:
     \b
     Example:
         stancetrack info
-        stancetrack info --data path/to/dataset --json
+        stancetrack info --dataset path/to/dataset --json
     """
     ds = dataset_lib.load(data)
     counts = {name: len(ds.table(name)) for name in TABLES}
@@ -75,7 +75,8 @@ def validation_progress() -> Iterator[Callable[[str, int, int], None] | None]:
 @click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
 @data_option()
 @json_option
-def validate(directory: Path | None, data: Path, as_json: bool) -> None:
+@click.pass_context
+def validate(ctx: click.Context, directory: Path | None, data: Path, as_json: bool) -> None:
     """Check a dataset in every layer; exit 1 if any problem is found.
 
     Checks each row against its table's JSON Schema, unique keys, references between tables, every span
@@ -86,9 +87,9 @@ def validate(directory: Path | None, data: Path, as_json: bool) -> None:
     \b
     Example:
         stancetrack validate
-        stancetrack validate path/to/dataset --json
+        stancetrack validate --dataset path/to/dataset --json
     """
-    folder = directory or data
+    folder = one_dataset(ctx, directory, data)
     with validation_progress() as progress:
         report = validate_dataset(folder, progress=progress)
     if as_json:
@@ -104,18 +105,21 @@ def validate(directory: Path | None, data: Path, as_json: bool) -> None:
 
 @click.command()
 @click.argument("old_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
-@click.argument("new_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.argument("new_dir", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option("--table", "tables", multiple=True, type=click.Choice(TABLES), help="Only these tables.")
+@data_option()
 @json_option
-def diff(old_dir: Path, new_dir: Path, tables: tuple[str, ...], as_json: bool) -> None:
-    """Rows added, removed and changed between two dataset folders, by id and column.
+@click.pass_context
+def diff(ctx: click.Context, old_dir: Path, new_dir: Path | None, tables: tuple[str, ...], data: Path,
+         as_json: bool) -> None:
+    """Rows added, removed and changed from dataset OLD_DIR to the dataset (NEW_DIR, or --dataset), by id and column.
 
     \b
     Example:
-        stancetrack diff old/dataset dataset
-        stancetrack diff old/dataset dataset --table stances --json
+        stancetrack diff old/dataset
+        stancetrack diff old/dataset --dataset dataset --table stances --json
     """
-    result = diff_datasets(old_dir, new_dir, tables or TABLES)
+    result = diff_datasets(old_dir, one_dataset(ctx, new_dir, data), tables or TABLES)
     if as_json:
         emit_json([c.__dict__ for c in result.changes])
     elif result.empty:

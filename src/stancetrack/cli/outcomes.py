@@ -40,7 +40,7 @@ def resolve(prediction_id: str, status: str, as_of: str, rationale: str, evidenc
     Example:
         stancetrack resolve pr-0007 --status false --as-of 2026-03-13 \\
             --rationale "No US recognition of Russian sovereignty was found up to mid-March 2026." \\
-            --evidence evidence.json --resolver jdoe --data dataset
+            --evidence evidence.json --resolver jdoe --dataset dataset
     """
     evidence = []
     if evidence_file is not None:

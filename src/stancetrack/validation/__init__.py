@@ -22,14 +22,15 @@ import pyarrow.parquet as pq
 
 from ..errors import DatasetNotFound, ErrorRecord
 from ..frames import records_from_frame
-from ..resources import default_dataset_dir
+from ..resources import dataset_path
 from ..schemas import TABLES, schema_version, table_schema
 from ..storage import UnreadableTable, read_manifest, read_table, sha256_file, table_path
 from .compiler import Unvectorizable, compiled, table_from_records
 from .keys import key_errors
 from .report import Report
 from .rows import column_errors, row_errors
-from .spans import date_window_errors, load_texts
+from ..texts import load_texts
+from .spans import date_window_errors
 from .stream import (DatasetCheck, Progress, batch_row_errors, cast_batch, check_tables, iter_batches,
                      read_columns)
 
@@ -141,13 +142,13 @@ def read_checked(dataset_dir: Path) -> tuple[dict[str, pa.Table], list[ErrorReco
     return tables, manifest_errors + [e for n in TABLES for e in file_errors[n]]
 
 
-def validate(path: str | Path | None = None, progress: Progress | None = None) -> Report:
+def validate(dataset: str | Path | None = None, progress: Progress | None = None) -> Report:
     """Check a dataset folder in every layer (default: the current checkout's dataset, else the release).
 
     Tables are read in record batches and checked batch by batch; only key columns, the documents and their
     texts are held whole. ``progress(table, rows_done, rows_total)`` is called after every batch.
     """
-    folder = Path(path) if path is not None else default_dataset_dir()
+    folder = dataset_path(dataset)
     manifest_errors, file_errors, files = _files(folder)
     targets: dict[str, pa.Table] = {}
     for name in {fk.table for n in TABLES for fk in table_schema(n).foreign_keys} & set(files):

@@ -39,8 +39,6 @@ ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "
 _VALUE_KEYWORDS = ("type", "enum", "const", "pattern", "format", "minLength", "maxLength", "minimum",
                    "maximum", "minItems", "maxItems", "uniqueItems")
 _STRUCTURE_KEYWORDS = ("items", "properties", "required", "additionalProperties", "allOf", "if", "then", "else")
-_KINDS = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
-          "array": "array", "object": "object"}
 
 
 class Unvectorizable(Exception):

@@ -24,7 +24,8 @@ from .compiler import Unvectorizable, compiled, is_text
 from .keys import key_column_errors
 from .references import authorial_errors, foreign_key_errors
 from .rows import column_errors, row_errors
-from .spans import date_window_errors, load_texts, table_span_errors
+from ..texts import load_texts
+from .spans import date_window_errors, table_span_errors
 
 #: Rows per record batch when reading Parquet (bounded memory, few Python round trips).
 BATCH_ROWS = 256 * 1024
