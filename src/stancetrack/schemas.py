@@ -13,7 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from .errors import UnknownTable
+from .errors import UnknownTable, UnreadableTable
 from .resources import schema_dir
 
 #: The tables, in dependency order (a table only refers to tables before it, outcomes last).
@@ -132,6 +132,30 @@ def _arrow_schema(name: str) -> pa.Schema:
     sch = table_schema(name).json_schema
     return pa.schema([arrow_field(col, prop) for col, prop in sch["properties"].items()],
                      metadata={"table": name, "description": sch.get("description", "")})
+
+
+def cast_to_schema(name: str, table: pa.Table | pa.RecordBatch, where: str | None = None) -> pa.Table | pa.RecordBatch:
+    """The table (or batch) with each of the schema's columns cast to its type where it has another one.
+
+    The one cast to the schema: reading, streaming and writing all use it. Columns the schema does not know are
+    kept as they are (validation reports them). :class:`UnreadableTable` (naming ``where``, default the table)
+    when a column's values cannot be cast.
+    """
+    expected = _arrow_schema(name)
+    arrays = list(table.columns)
+    for index, field in enumerate(table.schema):
+        if field.name in expected.names and not field.type.equals(wanted := expected.field(field.name).type):
+            try:
+                arrays[index] = arrays[index].cast(wanted)
+            except (pa.ArrowException, ValueError) as exc:
+                raise UnreadableTable(f"{where or name}: column {field.name!r} is {field.type}, not {wanted}: "
+                                      f"{exc}") from exc
+    if isinstance(table, pa.RecordBatch):
+        return pa.RecordBatch.from_arrays(arrays, names=table.schema.names)
+    for index, field in enumerate(table.schema):
+        if arrays[index] is not table.column(index):
+            table = table.set_column(index, field.name, arrays[index])
+    return table
 
 
 @lru_cache(maxsize=None)

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from .errors import DatasetNotFound, LockTimeout, ReadOnlyDataset, UnreadableTable
 from .ids import id_high_water
 from .resources import is_packaged_release
-from .schemas import TABLES, schema_version, table_schema
+from .schemas import TABLES, cast_to_schema, schema_version, table_schema
 
 MANIFEST = "manifest.json"
 LOCK = ".stancetrack.lock"
@@ -59,16 +59,7 @@ def read_table(dataset_dir: Path, name: str) -> pa.Table:
         table = pq.read_table(path)
     except (OSError, pa.ArrowException) as exc:
         raise UnreadableTable(f"{path.name} cannot be read as Parquet: {exc}") from exc
-    expected = table_schema(name).arrow_schema()
-    for index, field in enumerate(table.schema):
-        if field.name in expected.names and not field.type.equals(expected.field(field.name).type):
-            try:
-                column = table.column(index).cast(expected.field(field.name).type)
-            except (pa.ArrowException, ValueError) as exc:
-                raise UnreadableTable(f"{path.name}: column {field.name!r} is {field.type}, "
-                                      f"not {expected.field(field.name).type}: {exc}") from exc
-            table = table.set_column(index, field.name, column)
-    return table
+    return cast_to_schema(name, table, path.name)
 
 
 def _fsync_dir(folder: Path) -> None:

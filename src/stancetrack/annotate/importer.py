@@ -27,17 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from ..diff import Change, diff_records
 from ..errors import ErrorRecord, InvalidData, RefusedImport
 from ..lexicon import default_lexicon_path, lexicon_key, read_lexicon
 from ..schemas import table_schema
-from ..frames import arrow_from_records, records_from_arrow
-from ..schemas import TABLES
 from ..ids import IdAllocator
-from ..storage import read_manifest, read_table, table_path
-from ..validation import validate_tables
 from ..validation.keys import natural_key
 from ..writer import transaction
 from .fields import FIELDS_BY_NAME, LABEL_CONTROL, LABELS, SPAN_TABLES, Field, fields_of, intensity_choices
@@ -512,21 +506,12 @@ def import_export(export: str | Path | list, dataset: str | Path, dry_run: bool 
     export = read_export(export)
     folder = Path(dataset)
     options = dict(annotator=annotator, annotator_names=annotator_names, refuse_conflicts=refuse_conflicts)
-    if dry_run:
-        tables = {name: read_table(folder, name) for name in TABLES if table_path(folder, name).exists()}
-        manifest = read_manifest(folder)
-        plan = plan_import(export, dataset_view(tables, folder, manifest), **options)
-        report = validate_tables({**tables, **{n: arrow_from_records(n, rows) for n, rows in plan.tables.items()}},
-                                 folder)
-        if not report.valid:
-            raise RefusedImport(_located(report.errors, plan.origin), "the Label Studio export was refused")
-        return _result(plan, tables)
     plan = None
     try:
-        with transaction(folder) as tx:
-            tables = {name: tx.arrow(name) for name in VIEW_TABLES}
-            plan = plan_import(export, dataset_view(tables, folder, tx.manifest), **options)
-            result = _result(plan, tables)
+        with transaction(folder, dry_run=dry_run) as tx:
+            view = dataset_view({name: tx.arrow(name) for name in VIEW_TABLES}, folder, tx.manifest)
+            plan = plan_import(export, view, **options)
+            result = _result(plan, view)
             for name in SPAN_TABLES:
                 if any(c.table == name for c in result.changes):
                     tx.replace(name, plan.tables[name])
@@ -535,15 +520,15 @@ def import_export(export: str | Path | list, dataset: str | Path, dry_run: bool 
     except InvalidData as exc:
         origin = plan.origin if plan is not None else {}
         raise RefusedImport(_located(exc.errors, origin), "the Label Studio export was refused") from exc
-    result.written = not result.empty
+    result.written = not dry_run and not result.empty
     return result
 
 
-def _result(plan: _Plan, tables: dict[str, pa.Table]) -> ImportResult:
+def _result(plan: _Plan, view: DatasetView) -> ImportResult:
     changes: list[Change] = []
     for name in SPAN_TABLES:
         key = table_schema(name).key
-        old = {r[key]: r for r in records_from_arrow(tables[name])}
+        old = {r[key]: r for r in view.records[name]}
         new = {r[key]: r for r in plan.tables[name]}
         changes += diff_records(name, old, new)
     return ImportResult(changes, plan.tasks, plan.tasks_applied, plan.notes)

@@ -20,6 +20,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from ..errors import MetadataNotRenewed
 from ..storage import atomic_write_bytes
 from . import cards
@@ -52,10 +54,11 @@ def _folder_card(src: Sources) -> str:
     return cards.front_matter(src, "") + "\n" + body
 
 
-def dataset_files(dataset: Path) -> dict[Path, bytes]:
-    """The derived files of a dataset folder, with the bytes each should hold."""
+def dataset_files(dataset: Path, tables: dict[str, pa.Table] | None = None) -> dict[Path, bytes]:
+    """The derived files of a dataset folder, with the bytes each should hold (``tables``: its tables, when the
+    caller holds them already, as the writer does)."""
     folder = Path(dataset)
-    src = Sources(folder)
+    src = Sources(folder, tables)
     return {
         folder / "croissant.json": _json(croissant(src)),
         folder / "datapackage.json": _json(datapackage(src)),
@@ -90,9 +93,9 @@ def _readme_reference() -> str:
             "the dataset card [DATASET.md](DATASET.md).\n\n" + cards.field_reference("###"))
 
 
-def generate(dataset: Path, checkout: bool = True) -> dict[Path, bytes]:
+def generate(dataset: Path, checkout: bool = True, tables: dict[str, pa.Table] | None = None) -> dict[Path, bytes]:
     """Every derived file of ``dataset`` (and, with ``checkout``, of the checkout around it)."""
-    files = dataset_files(dataset)
+    files = dataset_files(dataset, tables)
     if checkout:
         files.update(checkout_files(dataset))
     return files
@@ -107,18 +110,19 @@ def stale(dataset: Path, checkout: bool = True) -> list[Path]:
     return list(_differing(generate(dataset, checkout)))
 
 
-def regenerate(dataset: Path, checkout: bool = True) -> list[Path]:
+def regenerate(dataset: Path, checkout: bool = True, tables: dict[str, pa.Table] | None = None) -> list[Path]:
     """Rewrite the derived files that differ from a fresh generation; return them."""
-    changed = _differing(generate(dataset, checkout))
+    changed = _differing(generate(dataset, checkout, tables))
     for path, data in changed.items():
         atomic_write_bytes(path, data)
     return list(changed)
 
 
-def write_dataset_files(dataset: Path) -> list[Path]:
-    """The writer's hook: bring the dataset folder's own metadata up to date after a write."""
+def write_dataset_files(dataset: Path, tables: dict[str, pa.Table] | None = None) -> list[Path]:
+    """The writer's hook: bring the dataset folder's own metadata up to date after a write, from the tables it
+    has just written (none is read back)."""
     try:
-        return regenerate(dataset, checkout=False)
+        return regenerate(dataset, checkout=False, tables=tables)
     except (OSError, ValueError, KeyError) as exc:
         raise MetadataNotRenewed(f"{dataset} was written and is valid, but its metadata could not be "
                                  f"regenerated ({type(exc).__name__}: {exc}); fix that and run "

@@ -13,7 +13,7 @@ result, only slower. ``validate`` reads Parquet in record batches, so a table ne
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import pandas as pd
 import pyarrow as pa
@@ -69,11 +69,15 @@ def validate_table(name: str, table: pa.Table | pd.DataFrame) -> Report:
     return report
 
 
-def validate_tables(tables: Mapping[str, pa.Table], dataset_dir: Path | None = None,
-                    progress: Progress | None = None) -> Report:
-    """Layers 1–4 over tables in memory; source texts are looked up relative to ``dataset_dir``."""
+def validate_tables(tables: Mapping[str, pa.Table], dataset: Path | None = None,
+                    progress: Progress | None = None, rows_checked: Iterable[str] = ()) -> Report:
+    """Layers 1–4 over tables in memory; source texts are looked up relative to the folder ``dataset``.
+
+    ``rows_checked`` names tables whose rows and keys were already checked (by :func:`validate_table`): they get
+    layers 3–4 only.
+    """
     report = Report(tables_checked=[n for n in TABLES if n in tables])
-    report.extend(check_tables(dict(tables), dataset_dir, progress).errors())
+    report.extend(check_tables(dict(tables), dataset, progress, rows_checked).errors())
     return report
 
 

@@ -21,7 +21,7 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -39,6 +39,21 @@ ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "
 _VALUE_KEYWORDS = ("type", "enum", "const", "pattern", "format", "minLength", "maxLength", "minimum",
                    "maximum", "minItems", "maxItems", "uniqueItems")
 _STRUCTURE_KEYWORDS = ("items", "properties", "required", "additionalProperties", "allOf", "if", "then", "else")
+
+
+#: Rows per record batch when reading Parquet or slicing a table (bounded memory, few Python round trips).
+BATCH_ROWS = 256 * 1024
+
+
+def coalesced(table: pa.Table, rows: int = BATCH_ROWS) -> Iterator[pa.Table]:
+    """A table in slices of ``rows`` rows, each one chunk per column: a table made of many small chunks is
+    checked as fast as one made of one (a few large copies, never the whole table at once)."""
+    if table.num_rows == 0:
+        yield table
+        return
+    for start in range(0, table.num_rows, rows):
+        part = table.slice(start, rows)
+        yield part if all(c.num_chunks <= 1 for c in part.columns) else part.combine_chunks()
 
 
 class Unvectorizable(Exception):
@@ -262,8 +277,8 @@ class CompiledSchema:
         messages and values are then taken from them, so an integer stored in a float column reads ``1``.
         """
         if records is None and isinstance(batch, pa.Table) and any(c.num_chunks > 1 for c in batch.columns):
-            errors, start = [], 0  # one pass per record batch: no copy of the chunks into one array
-            for part in batch.to_batches():
+            errors, start = [], 0
+            for part in coalesced(batch):
                 errors += self.errors(part, offset + start, skip)
                 start += part.num_rows
             return errors
