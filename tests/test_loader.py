@@ -87,3 +87,27 @@ def test_import_does_not_pull_heavy_dependencies():
             "print(heavy); sys.exit(1 if heavy else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _imported_after(code: str) -> set[str]:
+    import os
+    import subprocess
+    import sys
+
+    probe = code + "\nimport sys\nprint(' '.join(sorted(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    return set(result.stdout.split())
+
+
+def test_load_imports_only_what_it_uses(release_dir):
+    modules = _imported_after(f"import stancetrack\nstancetrack.load({str(release_dir)!r})")
+    unused = {"jsonschema", "stancetrack.writer", "stancetrack.metadata", "stancetrack.validation", "matplotlib",
+              "label_studio_sdk", "filelock"}
+    assert not modules & unused
+
+
+def test_the_command_line_help_imports_neither_pandas_nor_pyarrow():
+    modules = _imported_after("from stancetrack.cli import cli")
+    assert "click" in modules
+    assert not modules & {"pandas", "pyarrow", "jsonschema", "numpy", "label_studio_sdk"}

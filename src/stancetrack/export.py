@@ -8,10 +8,9 @@ import json
 from pathlib import Path
 
 from .errors import UnknownFormat
-from .frames import records_from_arrow
 from .schemas import table_schema
-from .storage import atomic_write_bytes, read_table
 
+#: The formats, read by the CLI's help without importing pandas or pyarrow (imported when a table is exported).
 FORMATS = ("csv", "jsonl")
 
 
@@ -19,6 +18,9 @@ def export_text(dataset: str | Path, name: str, fmt: str) -> str:
     """The table as CSV (lists and objects JSON-encoded in their cells) or JSON Lines."""
     if fmt not in FORMATS:
         raise UnknownFormat(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    from .frames import records_from_arrow
+    from .storage import read_table
+
     records = records_from_arrow(read_table(Path(dataset), name))
     if fmt == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
@@ -32,4 +34,6 @@ def export_text(dataset: str | Path, name: str, fmt: str) -> str:
 
 
 def export_table(dataset: str | Path, name: str, fmt: str, output: str | Path) -> None:
+    from .storage import atomic_write_bytes
+
     atomic_write_bytes(Path(output), export_text(dataset, name, fmt).encode("utf-8"))

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .schemas import table_schema
 
@@ -118,27 +119,29 @@ def arrow_from_records(name: str, records: Iterable[dict[str, Any]]) -> pa.Table
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+def _series(values: pa.ChunkedArray, enum: list[str] | None) -> Any:
+    """One column in its pandas form, converted by Arrow (no Python object per value, except lists and objects)."""
+    typ = values.type
+    if enum is not None:  # codes into the schema's values, whatever the dictionary the file happened to hold
+        plain = values.cast(typ.value_type) if pa.types.is_dictionary(typ) else values
+        codes = pc.fill_null(pc.index_in(plain, value_set=pa.array(enum, pa.string())), -1)
+        return pd.Categorical.from_codes(codes.to_numpy(), categories=enum)
+    if pa.types.is_date32(typ):
+        return values.cast(pa.timestamp("ns")).to_pandas()
+    if pa.types.is_int64(typ) or pa.types.is_boolean(typ) or pa.types.is_string(typ) or pa.types.is_float64(typ):
+        return values.to_pandas(types_mapper=_PANDAS_TYPES.get)
+    return pd.Series(values.to_pylist(), dtype="object")  # lists and structs: plain Python objects
+
+
+_PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.string(): pd.StringDtype()}
+
+
 def frame_from_arrow(name: str, table: pa.Table) -> pd.DataFrame:
-    """The researcher's DataFrame of a table: schema-typed columns with pandas' own dtypes."""
+    """The researcher's DataFrame of a table: schema-typed columns with pandas' own dtypes.
+
+    Enumerations are categoricals over every allowed value (in the schema's order), dates ``datetime64[ns]``,
+    integers and booleans nullable (``Int64``, ``boolean``), text ``string``, lists and objects Python ones.
+    """
     ts = table_schema(name)
-    frame = pd.DataFrame(index=pd.RangeIndex(table.num_rows))
-    for col in ts.columns:
-        values = table.column(col)
-        typ = values.type
-        enum = ts.enum(col)
-        if enum is not None:
-            series = pd.Categorical(values.to_pylist(), categories=enum)
-        elif pa.types.is_date32(typ):
-            series = pd.to_datetime(pd.Series(values.to_pylist(), dtype="object")).astype("datetime64[ns]")
-        elif pa.types.is_int64(typ):
-            series = pd.array(values.to_pylist(), dtype="Int64")
-        elif pa.types.is_boolean(typ):
-            series = pd.array(values.to_pylist(), dtype="boolean")
-        elif pa.types.is_float64(typ):
-            series = pd.array(values.to_pylist(), dtype="float64")
-        elif pa.types.is_string(typ):
-            series = pd.array(values.to_pylist(), dtype="string")
-        else:  # lists and structs: plain Python objects
-            series = pd.Series(values.to_pylist(), dtype="object")
-        frame[col] = series
-    return frame
+    columns = {col: _series(table.column(col), ts.enum(col)) for col in ts.columns}
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))

@@ -23,7 +23,6 @@ from urllib.parse import urlparse
 
 from .errors import InvalidDate, InvalidOutcome, UnknownPrediction
 from .schemas import table_schema
-from .writer import transaction
 
 _SCHEMA = table_schema("outcomes")
 #: Statuses of a check, in the schema's order.
@@ -141,6 +140,8 @@ def resolve(dataset: str | Path, prediction_id: str, status: str, as_of: Any, ra
     next free ``oc-NNNN`` id (never one used before, see :mod:`stancetrack.ids`). Nothing is written when anything is wrong: :class:`~stancetrack.errors.InvalidOutcome`
     or :class:`~stancetrack.errors.UnknownPrediction` says what to fix.
     """
+    from .writer import transaction  # the checks above need neither pandas nor pyarrow
+
     record = outcome_record(prediction_id, status, as_of, rationale, evidence, resolver, condition_met)
     with transaction(dataset) as tx:
         predictions = tx.arrow("predictions").select(["prediction_id", "document_id"]).to_pylist()

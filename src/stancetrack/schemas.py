@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from .errors import UnknownTable, UnreadableTable
 from .resources import schema_dir
+
+if TYPE_CHECKING:  # pyarrow is imported where Arrow types are built: the CLI's help reads the tables without it
+    import pyarrow as pa
 
 #: The tables, in dependency order (a table only refers to tables before it, outcomes last).
 TABLES: tuple[str, ...] = (
@@ -105,6 +106,8 @@ def _types(prop: dict[str, Any]) -> tuple[str, bool]:
 
 def arrow_type(prop: dict[str, Any]) -> pa.DataType:
     """The Arrow type of a JSON Schema property."""
+    import pyarrow as pa
+
     kind, _ = _types(prop)
     if kind == "string":
         return pa.date32() if prop.get("format") == "date" else pa.string()
@@ -122,6 +125,8 @@ def arrow_type(prop: dict[str, Any]) -> pa.DataType:
 
 
 def arrow_field(name: str, prop: dict[str, Any]) -> pa.Field:
+    import pyarrow as pa
+
     _, nullable = _types(prop)
     description = prop.get("description", "")
     return pa.field(name, arrow_type(prop), nullable=nullable, metadata={"description": description})
@@ -129,6 +134,8 @@ def arrow_field(name: str, prop: dict[str, Any]) -> pa.Field:
 
 @lru_cache(maxsize=None)
 def _arrow_schema(name: str) -> pa.Schema:
+    import pyarrow as pa
+
     sch = table_schema(name).json_schema
     return pa.schema([arrow_field(col, prop) for col, prop in sch["properties"].items()],
                      metadata={"table": name, "description": sch.get("description", "")})
@@ -141,6 +148,8 @@ def cast_to_schema(name: str, table: pa.Table | pa.RecordBatch, where: str | Non
     kept as they are (validation reports them). :class:`UnreadableTable` (naming ``where``, default the table)
     when a column's values cannot be cast.
     """
+    import pyarrow as pa
+
     expected = _arrow_schema(name)
     arrays = list(table.columns)
     for index, field in enumerate(table.schema):

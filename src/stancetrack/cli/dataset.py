@@ -9,12 +9,14 @@ from typing import Callable, Iterator
 
 import click
 
-from .. import dataset as dataset_lib
-from ..diff import diff as diff_datasets
-from ..export import FORMATS, export_table, export_text
+from ..export import FORMATS
 from ..schemas import TABLES
-from ..validation import validate as validate_dataset
-from .options import data_option, emit_json, emit_table, json_option, one_dataset
+from .options import data_option, emit_json, emit_table, json_option, lazy, one_dataset
+
+dataset_lib = lazy("stancetrack.dataset")
+diff_lib = lazy("stancetrack.diff")
+export_lib = lazy("stancetrack.export")
+validation = lazy("stancetrack.validation")
 
 
 @click.command()
@@ -91,7 +93,7 @@ def validate(ctx: click.Context, directory: Path | None, data: Path, as_json: bo
     """
     folder = one_dataset(ctx, directory, data)
     with validation_progress() as progress:
-        report = validate_dataset(folder, progress=progress)
+        report = validation.validate(folder, progress=progress)
     if as_json:
         click.echo(report.to_json())
     elif report.valid:
@@ -119,7 +121,7 @@ def diff(ctx: click.Context, old_dir: Path, new_dir: Path | None, tables: tuple[
         stancetrack diff old/dataset
         stancetrack diff old/dataset --dataset dataset --table stances --json
     """
-    result = diff_datasets(old_dir, one_dataset(ctx, new_dir, data), tables or TABLES)
+    result = diff_lib.diff(old_dir, one_dataset(ctx, new_dir, data), tables or TABLES)
     if as_json:
         emit_json([c.__dict__ for c in result.changes])
     elif result.empty:
@@ -142,7 +144,7 @@ def export(table: str, fmt: str, output: Path | None, data: Path) -> None:
         stancetrack export predictions --format jsonl
     """
     if output is None:
-        click.echo(export_text(data, table, fmt), nl=False)
+        click.echo(export_lib.export_text(data, table, fmt), nl=False)
     else:
-        export_table(data, table, fmt, output)
+        export_lib.export_table(data, table, fmt, output)
         click.echo(f"wrote {output}", err=True)

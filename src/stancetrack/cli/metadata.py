@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from .. import metadata as metadata_lib
 from ..resources import is_packaged_release
-from .options import data_option
+from .options import data_option, lazy
+
+metadata_lib = lazy("stancetrack.metadata")
 
 
 @click.command()

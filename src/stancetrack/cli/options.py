@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Callable
 
 import click
-import pandas as pd
 
 from ..resources import dataset_path, is_packaged_release
+
+
+class LazyModule(ModuleType):
+    """A module imported when one of its names is first used: ``stancetrack --help`` and every command's help
+    import click and the schemas only, not pandas, pyarrow, the validators or Label Studio's client."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+
+def lazy(name: str) -> Any:
+    return LazyModule(name)
+
+
+pd = lazy("pandas")
 
 GIVEN = "stancetrack.dataset_given"
 

@@ -155,8 +155,23 @@ def normalize(arr: pa.Array | pa.ChunkedArray, keep_text_dictionary: bool = Fals
     return arr
 
 
+#: Text columns longer than this are sampled: when few distinct values repeat (ids of actors, documents,
+#: annotators), the column is dictionary-encoded once and every check runs per distinct value.
+ENCODE_ROWS = 16 * 1024
+_SAMPLE = 2048
+
+
+def _few_distinct(arr: pa.Array) -> bool:
+    if len(arr) < ENCODE_ROWS or not pa.types.is_string(arr.type):
+        return False
+    sample = arr.take(np.arange(0, len(arr), len(arr) // _SAMPLE))
+    return len(pc.unique(sample)) * 8 <= len(sample)
+
+
 def instance(arr: pa.Array | pa.ChunkedArray, value_of: Callable[[int], Any] | None = None) -> Inst:
     arr = normalize(arr, keep_text_dictionary=True)
+    if _few_distinct(arr):
+        arr = pc.dictionary_encode(arr)
     if _text_dictionary(arr.type):  # Parquet's dictionary pages as they are: checks run per distinct value
         valid = _valid(arr)
         codes = pc.fill_null(arr.indices, 0).to_numpy(zero_copy_only=False)
