@@ -111,3 +111,35 @@ def test_the_command_line_help_imports_neither_pandas_nor_pyarrow():
     modules = _imported_after("from stancetrack.cli import cli")
     assert "click" in modules
     assert not modules & {"pandas", "pyarrow", "jsonschema", "numpy", "label_studio_sdk"}
+
+
+def test_repr_is_a_short_summary(release_dir):
+    ds = stancetrack.load(release_dir)
+    lines = repr(ds).splitlines()
+    assert lines[0] == f"stancetrack.Dataset(version {ds.version}, schema {ds.manifest['schema_version']}, {release_dir})"
+    assert [line.split()[0] for line in lines[1:]] == list(stancetrack.TABLES)
+    assert f"{len(ds.stances):>8,} rows × {ds.stances.shape[1]} columns" in lines[1 + stancetrack.TABLES.index("stances")]
+
+
+def test_context_shows_a_quote_in_its_sentence_and_paragraph(release_dir):
+    ds = stancetrack.load(release_dir)
+    stance = ds.stances.iloc[6]
+    context = ds.context(stance["stance_id"])
+    assert context.quote == stance["quote"]
+    assert stance["quote"] in context.sentence and context.sentence in context.paragraph
+    segment = ds.segments[(ds.segments["start"] <= stance["start"]) & (ds.segments["end"] >= stance["end"])].iloc[0]
+    assert context.paragraph == ds.text(stance["document_id"])[segment["start"]:segment["end"]]
+    assert context.sentence[-1] in ".!?…»" and context.sentence[0].isupper()
+    assert f"⟦{stance['quote']}⟧" in str(context).splitlines()[1]
+    with pytest.raises(UnknownRecord, match="no record 'st-9999' with a span"):
+        ds.context("st-9999")
+
+
+def test_a_modified_copy_of_the_release_says_so(release_dir, dataset_copy):
+    assert stancetrack.load(release_dir).modified_from is None
+    assert stancetrack.load(dataset_copy).modified_from is None  # an exact copy is the release
+    with stancetrack.transaction(dataset_copy) as tx:
+        tx.replace("stances", tx.records("stances")[1:])
+    ds = stancetrack.load(dataset_copy)
+    assert ds.modified_from == ds.version
+    assert repr(ds).startswith(f"stancetrack.Dataset(version {ds.version}, modified copy of release {ds.version},")

@@ -110,7 +110,10 @@ def arrow_type(prop: dict[str, Any]) -> pa.DataType:
 
     kind, _ = _types(prop)
     if kind == "string":
-        return pa.date32() if prop.get("format") == "date" else pa.string()
+        if prop.get("format") == "date":
+            return pa.date32()
+        # an enumeration is stored as a dictionary column: polars, duckdb and pandas read it as categories
+        return pa.dictionary(pa.int32(), pa.string()) if "enum" in prop else pa.string()
     if kind == "integer":
         return pa.int64()
     if kind == "number":

@@ -7,7 +7,9 @@ the Label Studio tasks all read them here.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -64,3 +66,60 @@ def load_texts(documents: pa.Table, dataset: Path | None) -> tuple[dict[str, str
                                       row=position, id=doc_id, field="char_count", value=row["char_count"]))
         texts[doc_id] = text
     return texts, errors
+
+
+#: Where a sentence ends: a full stop, question or exclamation mark or ellipsis, closing quotes, then a space.
+_SENTENCE_END = re.compile(r"[.!?…]+[\"»”’)]*\s+")
+
+
+@dataclass(frozen=True)
+class Context:
+    """A span inside its sentence and its paragraph; offsets are code points into the document's text."""
+
+    record_id: str
+    table: str
+    document_id: str
+    start: int
+    end: int
+    text: str
+    sentence_start: int
+    sentence_end: int
+    paragraph_start: int
+    paragraph_end: int
+
+    @property
+    def quote(self) -> str:
+        return self.text[self.start:self.end]
+
+    @property
+    def sentence(self) -> str:
+        return self.text[self.sentence_start:self.sentence_end]
+
+    @property
+    def paragraph(self) -> str:
+        return self.text[self.paragraph_start:self.paragraph_end]
+
+    def marked(self, start: int, end: int) -> str:
+        """The text from ``start`` to ``end`` with the quote between ⟦ and ⟧."""
+        return f"{self.text[start:self.start]}⟦{self.quote}⟧{self.text[self.end:end]}"
+
+    def __str__(self) -> str:
+        return (f"{self.record_id} ({self.table}, {self.document_id} {self.start}:{self.end})\n"
+                f"sentence:  {self.marked(self.sentence_start, self.sentence_end)}\n"
+                f"paragraph: {self.marked(self.paragraph_start, self.paragraph_end)}")
+
+
+def span_context(text: str, record_id: str, table: str, document_id: str, start: int, end: int,
+                 paragraph: tuple[int, int] | None) -> Context:
+    """The sentence (or sentences) holding ``text[start:end]``, within its paragraph (default: the blank-line
+    separated block around it)."""
+    if paragraph is None:
+        low = text.rfind("\n\n", 0, start)
+        high = text.find("\n\n", end)
+        paragraph = (0 if low < 0 else low + 2, len(text) if high < 0 else high)
+    low, high = paragraph
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, low, high)]
+    sentence_start = max([e for e in ends if e <= start], default=low)
+    sentence_end = min([e for e in ends if e >= end], default=high)
+    sentence_end = max(end, sentence_start + len(text[sentence_start:sentence_end].rstrip()))  # no trailing space
+    return Context(record_id, table, document_id, start, end, text, sentence_start, sentence_end, low, high)
