@@ -43,12 +43,12 @@ def test_text_with_few_distinct_values_is_checked_per_value_with_the_same_verdic
     """Long text columns whose values repeat are dictionary-encoded before the checks: same errors as row by row."""
     import pyarrow.compute as pc
 
-    import stancetrack.validation.compiler as compiler
+    import stancetrack.validation.arrays as arrays
     from stancetrack.storage import read_table
     from stancetrack.validation import validate_table
 
     stances = read_table(release_dir, "stances")
-    copies = compiler.ENCODE_ROWS // stances.num_rows + 1
+    copies = arrays.ENCODE_ROWS // stances.num_rows + 1
     table = pa.concat_tables([stances] * copies).combine_chunks()
     n = table.num_rows
     ids = pc.binary_join_element_wise("st-", pc.utf8_lpad(pc.cast(pa.array(range(1, n + 1)), pa.string()), 6, "0"), "")
@@ -57,7 +57,7 @@ def test_text_with_few_distinct_values_is_checked_per_value_with_the_same_verdic
     table = table.set_column(0, "stance_id", ids).set_column(table.schema.get_field_index("holder_id"), "holder_id",
                                                              pa.array(holders))
     encoded = [(e.row, e.field, e.code, e.message) for e in validate_table("stances", table).errors]
-    monkeypatch.setattr(compiler, "ENCODE_ROWS", 10 * n)
+    monkeypatch.setattr(arrays, "ENCODE_ROWS", 10 * n)
     plain = [(e.row, e.field, e.code, e.message) for e in validate_table("stances", table).errors]
     assert encoded == plain
     assert [(row, field, code) for row, field, code, _ in encoded] == [(n // 2, "holder_id", "pattern")]
