@@ -12,7 +12,8 @@ from outcome_helpers import REPO, check, evidence, small_dataset
 from stancetrack import load
 from stancetrack.cli import cli
 from stancetrack.errors import InvalidOutcome
-from stancetrack.outcomes import SETTLING, due
+from stancetrack.overdue import due
+from stancetrack.outcomes import SETTLING
 from stancetrack.schemas import table_schema
 
 

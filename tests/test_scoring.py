@@ -11,7 +11,6 @@ from click.testing import CliRunner
 
 from outcome_helpers import check, evidence, small_dataset
 from stancetrack.cli import cli
-from stancetrack.errors import InvalidDate
 from stancetrack import lexicon, load, score
 from stancetrack.scoring import (BASELINE_LOG, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, EPSILON, SMALL_N,
                                  MismatchedPredictions, bootstrap_intervals, brier, log_score,
@@ -131,9 +130,9 @@ def test_score_text_cli(resolved):
 
 
 def test_score_rejects_a_bad_day(resolved):
-    result = CliRunner().invoke(cli, ["score", "--as-of", "13/03/2026", "--data", str(resolved)])
-    assert isinstance(result.exception, InvalidDate)
-    assert "as_of '13/03/2026' is not a date: give the day as YYYY-MM-DD" in str(result.exception)
+    result = CliRunner().invoke(cli, ["score", "--as-of", "13/03/2026", "--dataset", str(resolved)])
+    assert result.exit_code == 1, result.output
+    assert result.output == "error: as_of '13/03/2026' is not a date: give the day as YYYY-MM-DD, e.g. 2026-03-13\n"
 
 
 # Uncertainty: bootstrap intervals, lexicon bounds, small n; per predictor; remapped probabilities.

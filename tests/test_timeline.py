@@ -102,7 +102,7 @@ def test_unknown_ids(two_notes, option, value, message):
     with pytest.raises(UnknownActor, match=message.replace("(", r"\(").replace(")", r"\)")):
         stancetrack.load(two_notes).stance_timeline(**{option: value})
     result = CliRunner().invoke(cli, ["track", f"--{option}", value, "--data", str(two_notes)])
-    assert result.exit_code == 1 and message in str(result.exception)
+    assert result.exit_code == 1 and result.output.startswith(f"error: {message}; "), result.output
 
 
 def test_track_command(two_notes):

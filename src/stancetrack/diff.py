@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .frames import records_from_arrow
+from .resources import dataset_path
 from .schemas import TABLES, table_schema
 from .storage import read_table, table_path
 
@@ -58,9 +59,10 @@ def diff_records(name: str, old: dict[str, dict], new: dict[str, dict]) -> list[
     return sorted(changes, key=lambda c: (order[c.change], c.id, c.column or ""))
 
 
-def diff(old_dir: str | Path, new_dir: str | Path, tables: tuple[str, ...] = TABLES) -> Diff:
-    """Compare two dataset folders table by table."""
+def diff(old: str | Path, dataset: str | Path | None = None, tables: tuple[str, ...] = TABLES) -> Diff:
+    """What changed from dataset folder ``old`` to ``dataset`` (default: see :func:`~stancetrack.resources.dataset_path`)."""
     result = Diff()
+    new = dataset_path(dataset)
     for name in tables:
-        result.changes += diff_records(name, _rows(Path(old_dir), name), _rows(Path(new_dir), name))
+        result.changes += diff_records(name, _rows(Path(old), name), _rows(new, name))
     return result

@@ -121,7 +121,7 @@ class DatasetNotFound(StancetrackError):
 
 
 class ReadOnlyDataset(StancetrackError):
-    """The packaged release is read-only: copy it (``stancetrack export``) or pass ``--data DIR``."""
+    """The packaged release is read-only: copy it (``stancetrack export``) or pass ``--dataset DIR``."""
 
 
 class LockTimeout(StancetrackError):
@@ -158,3 +158,55 @@ class InvalidDate(StancetrackError):
 
 class RefusedImport(InvalidData):
     """A Label Studio export was refused; ``errors`` names the task and region of every problem."""
+
+
+class UnknownRecord(StancetrackError):
+    """No record with this id in the table (a document, a stance, ...)."""
+
+
+class UnknownFormat(StancetrackError):
+    """An export format stancetrack does not write; the message lists the ones it does."""
+
+
+class IntegrityError(StancetrackError):
+    """A file differs from what the manifest records; ``stancetrack validate`` lists every problem."""
+
+
+class UnreadableTable(StancetrackError):
+    """A table's Parquet file exists but cannot be read or does not fit its schema."""
+
+
+class MetadataNotRenewed(StancetrackError):
+    """The tables and manifest were written, but the folder's derived metadata could not be regenerated."""
+
+
+class MissingMarker(StancetrackError):
+    """A file to update lacks the marker comment that says where the generated block goes."""
+
+
+class UnknownCue(StancetrackError):
+    """A cue that the hedge lexicon does not list."""
+
+
+class MismatchedPredictions(StancetrackError):
+    """A predictions table given to :func:`~stancetrack.score` that does not hold the dataset's predictions."""
+
+
+class InvalidLexicon(StancetrackError):
+    """The hedge lexicon's CSV lacks a column or gives a probability outside the schema's range."""
+
+
+class OffsetError(StancetrackError):
+    """A UTF-16 offset outside the text, or inside a surrogate pair (in the middle of one character)."""
+
+
+class InvalidConfig(StancetrackError):
+    """Label Studio's own checker refused the generated labeling config."""
+
+
+class LabelStudioError(StancetrackError):
+    """Label Studio could not be reached, refused a request, or failed."""
+
+
+class ServerError(StancetrackError):
+    """The local Label Studio could not be found, started or reached."""

@@ -7,18 +7,21 @@ import io
 import json
 from pathlib import Path
 
-from .frames import records_from_arrow
+from .errors import UnknownFormat
 from .schemas import table_schema
-from .storage import atomic_write_bytes, read_table
 
+#: The formats, read by the CLI's help without importing pandas or pyarrow (imported when a table is exported).
 FORMATS = ("csv", "jsonl")
 
 
-def export_text(dataset_dir: str | Path, name: str, fmt: str) -> str:
+def export_text(dataset: str | Path, name: str, fmt: str) -> str:
     """The table as CSV (lists and objects JSON-encoded in their cells) or JSON Lines."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    records = records_from_arrow(read_table(Path(dataset_dir), name))
+        raise UnknownFormat(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    from .frames import records_from_arrow
+    from .storage import read_table
+
+    records = records_from_arrow(read_table(Path(dataset), name))
     if fmt == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     buffer = io.StringIO()
@@ -30,5 +33,7 @@ def export_text(dataset_dir: str | Path, name: str, fmt: str) -> str:
     return buffer.getvalue()
 
 
-def export_table(dataset_dir: str | Path, name: str, fmt: str, output: str | Path) -> None:
-    atomic_write_bytes(Path(output), export_text(dataset_dir, name, fmt).encode("utf-8"))
+def export_table(dataset: str | Path, name: str, fmt: str, output: str | Path) -> None:
+    from .storage import atomic_write_bytes
+
+    atomic_write_bytes(Path(output), export_text(dataset, name, fmt).encode("utf-8"))

@@ -12,12 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import StancetrackError
+from .errors import InvalidLexicon, UnknownCue
 from .resources import annotation_dir
-
-
-class UnknownCue(StancetrackError):
-    """A cue that the hedge lexicon does not list."""
+from .schemas import table_schema
 
 
 def default_lexicon_path() -> Path:
@@ -33,9 +30,10 @@ def _probability(row: dict[str, str], column: str, path: Path, line: int) -> flo
     try:
         value = float(row[column])
     except (KeyError, TypeError, ValueError) as exc:
-        raise StancetrackError(f"{path}, line {line}: no valid `{column}` ({exc})") from exc
-    if not 0.0 <= value <= 1.0:
-        raise StancetrackError(f"{path}, line {line}: {column} {value} is outside 0..1")
+        raise InvalidLexicon(f"{path}, line {line}: no valid `{column}` ({exc})") from exc
+    prop = table_schema("predictions").property("probability")
+    if not prop["minimum"] <= value <= prop["maximum"]:
+        raise InvalidLexicon(f"{path}, line {line}: {column} {value} is outside {prop['minimum']:g}..{prop['maximum']:g}")
     return value
 
 
@@ -55,7 +53,7 @@ def read_bounds(path: str | Path | None = None) -> dict[str, tuple[float, float]
         low, high = (_probability(row, c, path, line) for c in ("low", "high"))
         value = _probability(row, "probability", path, line)
         if not low <= value <= high:
-            raise StancetrackError(f"{path}, line {line}: probability {value} is not between low {low} and "
+            raise InvalidLexicon(f"{path}, line {line}: probability {value} is not between low {low} and "
                                    f"high {high}")
         bounds[row["cue"].strip().lower()] = (low, high)
     return bounds

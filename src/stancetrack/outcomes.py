@@ -29,13 +29,9 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 from urllib.parse import urlparse
 
-import pandas as pd
-
-from .dataset import Dataset, DateLike, load
 from .errors import InvalidDate, InvalidOutcome, UnknownPrediction
 from .resources import annotation_dir
 from .schemas import table_schema
-from .writer import transaction
 
 _SCHEMA = table_schema("outcomes")
 #: Statuses of a check, in the schema's order.
@@ -146,11 +142,11 @@ def _brief_text(path: Path, mtime: float) -> str:
     return _flat(path.read_text(encoding="utf-8"))
 
 
-def evidence_dir_for(dataset_dir: str | Path | None = None) -> Path:
+def evidence_dir_for(dataset: str | Path | None = None) -> Path:
     """Where the evidence briefs of a dataset live: ``annotation/evidence/`` beside its folder in a checkout,
     else the one shipped with the package."""
-    if dataset_dir is not None:
-        beside = Path(dataset_dir).resolve().parent / "annotation" / "evidence"
+    if dataset is not None:
+        beside = Path(dataset).resolve().parent / "annotation" / "evidence"
         if beside.is_dir():
             return beside
     return annotation_dir() / "evidence"
@@ -187,12 +183,12 @@ PLACEHOLDER = re.compile(r"^\s*\[|\[[^\]]*\b(?:not recorded|not shown|not given|
                          r"[^\]]*\]|^Evidence brief \(", re.IGNORECASE)
 
 
-def evidence_problems(outcomes: pd.DataFrame | Iterable[Mapping[str, Any]],
+def evidence_problems(outcomes: Any,
                       evidence_dir: str | Path | None = None) -> list[str]:
     """Every placeholder in the evidence and deciding clauses of an outcomes log, and every quote not found
     verbatim in the brief its item names (briefs read from ``evidence_dir``, default the package's
     ``annotation/evidence/``). One sentence per problem, naming the outcome; empty when all is well."""
-    records = outcomes.to_dict("records") if isinstance(outcomes, pd.DataFrame) else list(outcomes)
+    records = outcomes.to_dict("records") if hasattr(outcomes, "to_dict") else list(outcomes)  # a DataFrame
     folder = Path(evidence_dir) if evidence_dir is not None else evidence_dir_for()
     problems = []
     for record in records:
@@ -208,11 +204,6 @@ def evidence_problems(outcomes: pd.DataFrame | Iterable[Mapping[str, Any]],
                     problems.append(f"{oid}: evidence[{number}].{name} {value[:60]!r} is a placeholder")
         problems += [f"{oid}: {problem}" for problem in quote_problems(items, folder)]
     return problems
-
-
-def _next_outcome_id(existing: Iterable[str]) -> str:
-    numbers = [int(m.group(1)) for i in existing if (m := re.fullmatch(r"oc-(\d+)", str(i)))]
-    return f"oc-{max(numbers, default=0) + 1:04d}"
 
 
 def default_resolver() -> str:
@@ -265,7 +256,7 @@ def outcome_record(prediction_id: str, status: str, as_of: Any, rationale: str, 
             "rationale": rationale.strip(), "resolver": resolver.strip()}
 
 
-def resolve(dataset_dir: str | Path, prediction_id: str, status: str, as_of: Any, rationale: str,
+def resolve(dataset: str | Path, prediction_id: str, status: str, as_of: Any, rationale: str,
             evidence: Any = (), resolver: str | None = None, condition_met: bool | None = None,
             deciding_clause: str | None = None, *, evidence_dir: str | Path | None = None) -> dict[str, Any]:
     """Append one check of a prediction to the outcomes log of a dataset folder; return the row written.
@@ -276,20 +267,23 @@ def resolve(dataset_dir: str | Path, prediction_id: str, status: str, as_of: Any
     default: :func:`evidence_dir_for` the dataset); ``deciding_clause`` the clause of the prediction's
     resolution criteria that decided the verdict (required for :data:`CLAUSED` statuses); ``condition_met``
     whether the condition of a prediction that has one happened (null for a prediction without a condition;
-    an ``annulled`` check of a conditional prediction sets it to false). The new row gets the next ``oc-NNNN``
-    id. Nothing is written when anything is wrong: :class:`~stancetrack.errors.InvalidOutcome` or
-    :class:`~stancetrack.errors.UnknownPrediction` says what to fix.
+    an ``annulled`` check of a conditional prediction sets it to false). The new row gets the next free
+    ``oc-NNNN`` id (never one used before, see :mod:`stancetrack.ids`). Nothing is written when anything is
+    wrong: :class:`~stancetrack.errors.InvalidOutcome` or :class:`~stancetrack.errors.UnknownPrediction` says
+    what to fix.
     """
+    from .writer import transaction  # the checks above need no storage
+
     record = outcome_record(prediction_id, status, as_of, rationale, evidence, resolver, condition_met,
                             deciding_clause)
-    check_quotes(record["evidence"], evidence_dir if evidence_dir is not None else evidence_dir_for(dataset_dir))
-    with transaction(dataset_dir) as tx:
+    check_quotes(record["evidence"], evidence_dir if evidence_dir is not None else evidence_dir_for(dataset))
+    with transaction(dataset) as tx:
         predictions = tx.arrow("predictions").select(["prediction_id", "document_id", "condition"]).to_pylist()
         by_id = {p["prediction_id"]: p for p in predictions}
         if prediction_id not in by_id:
             known = sorted(by_id)
             hint = f"known ids run {known[0]}…{known[-1]}" if known else "the dataset has no predictions"
-            raise UnknownPrediction(f"no prediction {prediction_id!r} in {dataset_dir} ({hint}); "
+            raise UnknownPrediction(f"no prediction {prediction_id!r} in {dataset} ({hint}); "
                                     "list them with `stancetrack export predictions`")
         prediction = by_id[prediction_id]
         if prediction["condition"] is None and record["condition_met"] is not None:
@@ -303,31 +297,6 @@ def resolve(dataset_dir: str | Path, prediction_id: str, status: str, as_of: Any
         if made is not None and dt.date.fromisoformat(record["as_of"]) < made:
             raise InvalidOutcome(f"as_of {record['as_of']} is before {prediction_id} was made (its document dates "
                                  f"from {made} at the earliest): a check can only reach a later day")
-        record = {"outcome_id": _next_outcome_id(tx.arrow("outcomes").column("outcome_id").to_pylist()),
-                  **record}
+        record = {"outcome_id": tx.new_id("outcomes"), **record}
         tx.append("outcomes", [record])
     return record
-
-
-def due(data: Dataset | str | Path | None = None, as_of: DateLike = None, within: int = 0) -> pd.DataFrame:
-    """The predictions that need checking as of a day (default: today), soonest ``resolve_by`` first.
-
-    Those whose ``resolve_by`` is before the day without a settling check (status ``overdue`` in
-    :meth:`~stancetrack.Dataset.prediction_view`), and with ``within`` > 0 also the open ones due in the next
-    ``within`` days (``resolve_by`` from the day to ``within`` days later). One row each: ``prediction_id``,
-    ``predictor_id``, ``resolve_by``, ``days_overdue`` (negative: days left), ``status``, the current check
-    (``checked_status``, ``outcome_id``, ``status_as_of``) and the ``proposition``. ``data`` is a
-    :class:`~stancetrack.Dataset`, a dataset folder, or None for the packaged release.
-    """
-    ds = data if isinstance(data, Dataset) else load(data)
-    day = pd.Timestamp(parse_day(as_of) if as_of is not None else dt.date.today())
-    if not isinstance(within, int) or isinstance(within, bool) or within < 0:
-        raise InvalidOutcome(f"within must be a whole number of days, 0 or more, not {within!r}")
-    view = ds.prediction_view(day)
-    open_soon = (within > 0) & (~view["checked_status"].isin(SETTLING)) & (view["resolve_by"] >= day) & (
-        view["resolve_by"] <= day + pd.Timedelta(days=within))
-    rows = view[(view["status"] == "overdue") | open_soon].copy()
-    rows["days_overdue"] = (day - rows["resolve_by"]).dt.days.astype("int64")
-    columns = ["prediction_id", "predictor_id", "resolve_by", "days_overdue", "status", "checked_status",
-               "outcome_id", "status_as_of", "proposition"]
-    return rows.sort_values(["resolve_by", "prediction_id"])[columns].reset_index(drop=True)

@@ -47,9 +47,9 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Dataset, DateLike, load
-from .errors import StancetrackError
+from .errors import MismatchedPredictions
 from .lexicon import lexicon_key, read_bounds
-from .outcomes import parse_day
+from .outcomes import STATUSES, parse_day
 
 #: Probabilities are clipped to [EPSILON, 1 - EPSILON] for the log score (not for Brier).
 EPSILON = 1e-3
@@ -58,19 +58,16 @@ BASELINE_BRIER = 0.25
 BASELINE_LOG = math.log(0.5)
 #: The statuses that are scored; every other one is counted only.
 SCORED = ("true", "false")
-#: Every status a prediction can have as of a day (``overdue``: resolve_by passed without a settling check;
-#: ``unchecked``: no check yet).
-STATUS_ORDER = ("true", "false", "partial", "annulled", "ambiguous", "pending", "overdue", "unchecked")
+#: Every status a prediction can have as of a day: the schema's statuses, then ``overdue`` (resolve_by passed
+#: without a settling check) and ``unchecked`` (no check yet).
+STATUS_ORDER = (*SCORED, *(s for s in STATUSES if s not in SCORED and s != "pending"), "pending", "overdue",
+                "unchecked")
 #: The bootstrap: resamples, seed and interval level (documented in the module docstring).
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20261130
 INTERVAL_LEVEL = 0.95
 #: Below this many scored predictions, a score comes with a warning that it says little.
 SMALL_N = 10
-
-
-class MismatchedPredictions(StancetrackError):
-    """A predictions table given to :func:`score` that does not hold the dataset's predictions."""
 
 
 def brier(probabilities: Any, outcomes: Any) -> float | None:
@@ -388,11 +385,12 @@ def _warnings(overall: dict[str, Any], by_predictor: pd.DataFrame) -> list[str]:
     return out
 
 
-def score(data: Dataset | str | Path | None = None, as_of: DateLike = None, bins: int = 5,
+def score(dataset: Dataset | str | Path | None = None, as_of: DateLike = None, bins: int = 5,
           predictions: pd.DataFrame | None = None, lexicon: str | Path | None = None) -> Scorecard:
     """Score a dataset's predictions as of a day (default: today) against the outcomes known on that day.
 
-    ``data`` is a loaded :class:`~stancetrack.Dataset`, a dataset folder, or None for the packaged release.
+    ``dataset`` is a loaded :class:`~stancetrack.Dataset` or a dataset folder (default: see
+    :func:`~stancetrack.resources.dataset_path`).
     ``predictions`` replaces the dataset's predictions table for scoring — typically
     ``stancetrack.lexicon.remap(ds.predictions, "my_lexicon.csv")``, the same predictions with probabilities
     from another lexicon; it must hold exactly the dataset's prediction ids
@@ -401,7 +399,7 @@ def score(data: Dataset | str | Path | None = None, as_of: DateLike = None, bins
     As of a day before any check, nothing is scored and every prediction counts as ``unchecked`` (or
     ``overdue`` once its ``resolve_by`` has passed).
     """
-    ds = data if isinstance(data, Dataset) else load(data)
+    ds = dataset if isinstance(dataset, Dataset) else load(dataset)
     if predictions is not None:
         ds = _with_predictions(ds, predictions)
     day = pd.Timestamp(parse_day(as_of) if as_of is not None else dt.date.today())

@@ -11,7 +11,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
@@ -19,16 +18,13 @@ from typing import Any, Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import DatasetNotFound, LockTimeout, ReadOnlyDataset, StancetrackError
+from .errors import DatasetNotFound, LockTimeout, ReadOnlyDataset, UnreadableTable
+from .ids import id_high_water
 from .resources import is_packaged_release
-from .schemas import TABLES, schema_version, table_schema
+from .schemas import TABLES, cast_to_schema, schema_version, table_schema
 
 MANIFEST = "manifest.json"
 LOCK = ".stancetrack.lock"
-
-
-class UnreadableTable(StancetrackError):
-    """A table's Parquet file exists but cannot be read or does not fit its schema."""
 
 
 def table_path(dataset_dir: Path, name: str) -> Path:
@@ -63,16 +59,7 @@ def read_table(dataset_dir: Path, name: str) -> pa.Table:
         table = pq.read_table(path)
     except (OSError, pa.ArrowException) as exc:
         raise UnreadableTable(f"{path.name} cannot be read as Parquet: {exc}") from exc
-    expected = table_schema(name).arrow_schema()
-    for index, field in enumerate(table.schema):
-        if field.name in expected.names and not field.type.equals(expected.field(field.name).type):
-            try:
-                column = table.column(index).cast(expected.field(field.name).type)
-            except (pa.ArrowException, ValueError) as exc:
-                raise UnreadableTable(f"{path.name}: column {field.name!r} is {field.type}, "
-                                      f"not {expected.field(field.name).type}: {exc}") from exc
-            table = table.set_column(index, field.name, column)
-    return table
+    return cast_to_schema(name, table, path.name)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -116,24 +103,6 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
-_ID_NUMBER = re.compile(r"-([0-9]+)$")
-
-
-def max_id_number(ids) -> int:
-    """The largest trailing number of ``prefix-NNNN`` ids (0 when there is none)."""
-    return max((int(m.group(1)) for i in ids if isinstance(i, str) and (m := _ID_NUMBER.search(i))), default=0)
-
-
-def id_high_water(manifest: dict[str, Any], tables: dict[str, pa.Table]) -> dict[str, int]:
-    """The highest id number each table has ever used: ids are never reused, even after a record is deleted."""
-    high = dict(manifest.get("id_high_water", {}))
-    for name, table in tables.items():
-        number = max_id_number(table.column(table_schema(name).key).to_pylist())
-        if number:
-            high[name] = max(high.get(name, 0), number)
-    return {name: high[name] for name in TABLES if name in high}
-
-
 def manifest_entry(path: Path, rows: int) -> dict[str, Any]:
     return {"file": path.name, "sha256": sha256_file(path), "rows": rows}
 
@@ -142,7 +111,7 @@ def write_tables(dataset_dir: Path, tables: dict[str, pa.Table], dataset_version
     """Write the given tables and a new manifest. Every file is staged before any is renamed into place."""
     folder = Path(dataset_dir)
     if is_packaged_release(folder):
-        raise ReadOnlyDataset(f"{folder} is the packaged release, which is read-only; pass --data DIR")
+        raise ReadOnlyDataset(f"{folder} is the packaged release, which is read-only; pass --dataset DIR")
     folder.mkdir(parents=True, exist_ok=True)
     try:
         manifest = read_manifest(folder)
@@ -161,7 +130,7 @@ def write_tables(dataset_dir: Path, tables: dict[str, pa.Table], dataset_version
             "dataset_version": dataset_version or manifest.get("dataset_version") or "0.0.0",
             "schema_version": schema_version(),
             "tables": {name: entries[name] for name in TABLES if name in entries},
-            "id_high_water": id_high_water(manifest, tables),
+            "id_high_water": id_high_water(manifest.get("id_high_water", {}), tables),
         }
         for name, tmp in staged.items():
             os.replace(tmp, table_path(folder, name))

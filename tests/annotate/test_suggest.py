@@ -155,7 +155,7 @@ def test_cli_json_and_unknown_document(emoji_dataset):
     assert {t["segment_id"] for t in payload["tasks"]} == {"sg-0002", "sg-0003"}
     refused = runner.invoke(cli, ["annotate", "suggest", "no-such-doc", "--data", str(emoji_dataset)])
     assert refused.exit_code == 1
-    assert f"no document 'no-such-doc' in the dataset at {emoji_dataset}; known: {EMOJI_DOC}" in str(refused.exception)
+    assert refused.output == f"error: no document 'no-such-doc' in the dataset at {emoji_dataset}; known: {EMOJI_DOC}\n"
 
 
 def test_missing_spacy_names_the_extra(monkeypatch):

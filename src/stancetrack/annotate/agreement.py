@@ -38,7 +38,7 @@ from typing import Any
 
 from ..errors import ErrorRecord, RefusedImport
 from .fields import FIELDS, LABEL_CONTROL, LABELS
-from .importer import SOURCE, annotator_name, authoritative_annotation, read_export
+from .annotations import SOURCE, annotator_name, authoritative_annotation, read_export
 from .offsets import OffsetError, OffsetMap
 from .sdk import require
 from .tasks import build_tasks, task_key

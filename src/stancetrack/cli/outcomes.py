@@ -5,14 +5,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import click
-import pandas as pd
 
 from ..errors import InvalidOutcome
-from ..outcomes import due as due_predictions
 from ..outcomes import CLAUSED, EVIDENCE_FIELDS, EVIDENCED, STATUSES, resolve as resolve_prediction
-from ..scoring import Scorecard, plain_value, score as score_dataset
-from .options import data_option, emit_json, emit_table, json_option
+from .options import data_option, emit_json, emit_table, json_option, lazy
+
+if TYPE_CHECKING:
+    from ..scoring import Scorecard
+
+pd = lazy("pandas")
+scoring = lazy("stancetrack.scoring")
+due_lib = lazy("stancetrack.overdue")
 
 as_of_option = click.option("--as-of", "as_of", metavar="DATE", default=None,
                             help="Score with the outcomes known on this day (YYYY-MM-DD; default: today).")
@@ -69,7 +75,7 @@ def resolve(prediction_id: str, status: str, as_of: str, rationale: str, decidin
             --rationale "FALSE clause met: no agreement by both governments (A4, B2)." \\
             --brief outcomes-brief-2026-03.md --item 4 --publisher "BBC News" \\
             --quote "there is no deal. No ceasefire. Nothing tangible to report." \\
-            --resolver jdoe --data dataset
+            --resolver jdoe --dataset dataset
     """
     evidence = []
     if evidence_file is not None:
@@ -179,7 +185,7 @@ def score(as_of: str | None, bins: int, lexicon: Path | None, as_json: bool, dat
         ds = load(data)
         predictions = remap(ds.predictions, lexicon)
         data = ds
-    card = score_dataset(data, as_of=as_of, bins=bins, predictions=predictions, lexicon=lexicon)
+    card = scoring.score(data, as_of=as_of, bins=bins, predictions=predictions, lexicon=lexicon)
     if as_json:
         emit_json(card.to_dict())
     else:
@@ -203,10 +209,10 @@ def due(as_of: str | None, within: int, as_json: bool, data: Path) -> None:
         stancetrack due --as-of 2026-11-30
         stancetrack due --within 90 --json
     """
-    frame = due_predictions(data, as_of=as_of, within=within)
+    frame = due_lib.due(data, as_of=as_of, within=within)
     day = as_of or "today"
     if as_json:
-        emit_json([{k: plain_value(v) for k, v in row.items()} for row in frame.to_dict("records")])
+        emit_json([{k: scoring.plain_value(v) for k, v in row.items()} for row in frame.to_dict("records")])
         return
     if frame.empty:
         click.echo(f"nothing to check as of {day}: no prediction is overdue"

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import pandas as pd
 
-from .. import dataset as dataset_lib
-from .options import data_option, emit_json, emit_table, json_option
+from .options import data_option, emit_json, emit_table, json_option, lazy
+
+pd = lazy("pandas")
+dataset_lib = lazy("stancetrack.dataset")
 
 
 @click.command()

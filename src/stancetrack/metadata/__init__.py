@@ -20,7 +20,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..errors import StancetrackError
+import pyarrow as pa
+
+from ..errors import MetadataNotRenewed
 from ..storage import atomic_write_bytes
 from . import cards
 from .croissant import croissant
@@ -52,10 +54,11 @@ def _folder_card(src: Sources) -> str:
     return cards.front_matter(src, "") + "\n" + body
 
 
-def dataset_files(dataset_dir: Path) -> dict[Path, bytes]:
-    """The derived files of a dataset folder, with the bytes each should hold."""
-    folder = Path(dataset_dir)
-    src = Sources(folder)
+def dataset_files(dataset: Path, tables: dict[str, pa.Table] | None = None) -> dict[Path, bytes]:
+    """The derived files of a dataset folder, with the bytes each should hold (``tables``: its tables, when the
+    caller holds them already, as the writer does)."""
+    folder = Path(dataset)
+    src = Sources(folder, tables)
     return {
         folder / "croissant.json": _json(croissant(src)),
         folder / "datapackage.json": _json(datapackage(src)),
@@ -63,9 +66,9 @@ def dataset_files(dataset_dir: Path) -> dict[Path, bytes]:
     }
 
 
-def checkout_files(dataset_dir: Path) -> dict[Path, bytes]:
-    """DATASET.md and README.md beside ``dataset_dir``, where they exist, with their generated parts renewed."""
-    folder = Path(dataset_dir)
+def checkout_files(dataset: Path) -> dict[Path, bytes]:
+    """DATASET.md and README.md beside ``dataset``, where they exist, with their generated parts renewed."""
+    folder = Path(dataset)
     root = folder.parent
     src = Sources(folder)
     out: dict[Path, bytes] = {}
@@ -90,11 +93,11 @@ def _readme_reference() -> str:
             "the dataset card [DATASET.md](DATASET.md).\n\n" + cards.field_reference("###"))
 
 
-def generate(dataset_dir: Path, checkout: bool = True) -> dict[Path, bytes]:
-    """Every derived file of ``dataset_dir`` (and, with ``checkout``, of the checkout around it)."""
-    files = dataset_files(dataset_dir)
+def generate(dataset: Path, checkout: bool = True, tables: dict[str, pa.Table] | None = None) -> dict[Path, bytes]:
+    """Every derived file of ``dataset`` (and, with ``checkout``, of the checkout around it)."""
+    files = dataset_files(dataset, tables)
     if checkout:
-        files.update(checkout_files(dataset_dir))
+        files.update(checkout_files(dataset))
     return files
 
 
@@ -102,28 +105,25 @@ def _differing(files: dict[Path, bytes]) -> dict[Path, bytes]:
     return {path: data for path, data in files.items() if not path.is_file() or path.read_bytes() != data}
 
 
-def stale(dataset_dir: Path, checkout: bool = True) -> list[Path]:
+def stale(dataset: Path, checkout: bool = True) -> list[Path]:
     """The derived files whose content on disk differs from a fresh generation (missing ones included)."""
-    return list(_differing(generate(dataset_dir, checkout)))
+    return list(_differing(generate(dataset, checkout)))
 
 
-def regenerate(dataset_dir: Path, checkout: bool = True) -> list[Path]:
+def regenerate(dataset: Path, checkout: bool = True, tables: dict[str, pa.Table] | None = None) -> list[Path]:
     """Rewrite the derived files that differ from a fresh generation; return them."""
-    changed = _differing(generate(dataset_dir, checkout))
+    changed = _differing(generate(dataset, checkout, tables))
     for path, data in changed.items():
         atomic_write_bytes(path, data)
     return list(changed)
 
 
-class MetadataNotRenewed(StancetrackError):
-    """The tables and manifest were written, but the folder's derived metadata could not be regenerated."""
-
-
-def write_dataset_files(dataset_dir: Path) -> list[Path]:
-    """The writer's hook: bring the dataset folder's own metadata up to date after a write."""
+def write_dataset_files(dataset: Path, tables: dict[str, pa.Table] | None = None) -> list[Path]:
+    """The writer's hook: bring the dataset folder's own metadata up to date after a write, from the tables it
+    has just written (none is read back)."""
     try:
-        return regenerate(dataset_dir, checkout=False)
+        return regenerate(dataset, checkout=False, tables=tables)
     except (OSError, ValueError, KeyError) as exc:
-        raise MetadataNotRenewed(f"{dataset_dir} was written and is valid, but its metadata could not be "
+        raise MetadataNotRenewed(f"{dataset} was written and is valid, but its metadata could not be "
                                  f"regenerated ({type(exc).__name__}: {exc}); fix that and run "
-                                 f"`stancetrack metadata --data {dataset_dir}`") from exc
+                                 f"`stancetrack metadata --dataset {dataset}`") from exc

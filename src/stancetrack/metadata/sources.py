@@ -32,6 +32,7 @@ class Sources:
     """The inputs of every derived file, read from one dataset folder."""
 
     dataset_dir: Path
+    given: dict[str, pa.Table] | None = None  # the tables, when the caller holds them (the writer)
 
     @cached_property
     def record(self) -> dict[str, Any]:
@@ -51,7 +52,8 @@ class Sources:
 
     @cached_property
     def tables(self) -> dict[str, pa.Table]:
-        return {name: read_table(self.dataset_dir, name) for name in TABLES}
+        given = self.given or {}
+        return {name: given[name] if name in given else read_table(self.dataset_dir, name) for name in TABLES}
 
     def schema(self, name: str) -> TableSchema:
         return table_schema(name)
