@@ -39,7 +39,7 @@ from ..storage import max_id_number, read_manifest, read_table, table_path
 from ..validation import validate_tables
 from ..validation.keys import natural_key
 from ..writer import transaction
-from .fields import FIELDS_BY_NAME, LABEL_CONTROL, LABELS, SPAN_TABLES, TABLE_LABEL, Field, fields_of
+from .fields import FIELDS_BY_NAME, LABEL_CONTROL, LABELS, RECORD_CONTROL, SPAN_TABLES, TABLE_LABEL, Field, fields_of
 from .offsets import OffsetError, OffsetMap
 from .tasks import DatasetView, Paragraph, dataset_view
 
@@ -56,6 +56,8 @@ class ImportResult:
     tasks_applied: int
     notes: list[str] = field(default_factory=list)
     written: bool = False
+    refused: list[ErrorRecord] = field(default_factory=list)  # with skip_refused: why tasks were left out
+    refused_tasks: list[Any] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -82,14 +84,24 @@ class _Plan:
     notes: list[str]
 
 
+class _Refused(RefusedImport):
+    """A refusal that knows the task of each problem (None where a problem belongs to no one task)."""
+
+    def __init__(self, errors: list[ErrorRecord], tasks: list[Any]):
+        super().__init__(errors, "the Label Studio export was refused")
+        self.tasks = tasks
+
+
 class _Problems:
     """Every refusal found, each naming its task and region."""
 
     def __init__(self) -> None:
         self.errors: list[ErrorRecord] = []
+        self.tasks: list[Any] = []  # the task of each error (None: the export as a whole)
 
     def add(self, code: str, message: str, task_id: Any = None, region_id: str | None = None,
             position: int | None = None, field_name: str | None = None, value: Any = None) -> None:
+        self.tasks.append(task_id)
         where = [f"task {task_id}"] if task_id is not None else []
         if region_id is not None:
             where.append(f"region {region_id}")
@@ -166,7 +178,7 @@ class _Importer:
         if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
             self.problems.add("export-malformed", "the task is not an object with a `data` object", position=position)
             return None
-        task_id = task.get("id", f"#{position}")
+        task_id = _task_id(task, position)
         data = task["data"]
         annotations = task.get("annotations", [])
         if not isinstance(annotations, list) or not all(isinstance(a, dict) for a in annotations):
@@ -235,7 +247,7 @@ class _Importer:
         offsets = OffsetMap(paragraph.text)
         regions: dict[str, _Region] = {}
         spans = [r for r in result if r.get("type") == "labels"]
-        others = [r for r in result if r.get("type") != "labels"]
+        others = [r for r in result if r.get("type") != "labels" and r.get("from_name") != RECORD_CONTROL]
         for item in spans:
             region = self._span(position, task_id, paragraph, offsets, item)
             if region is None:
@@ -471,7 +483,7 @@ def plan_import(export: list[dict[str, Any]], view: DatasetView, annotator: str 
                                       region.task_id, region.region_id)
             seen[rid] = region.task_id
     if importer.problems.errors:
-        raise RefusedImport(importer.problems.errors, "the Label Studio export was refused")
+        raise _Refused(importer.problems.errors, importer.problems.tasks)
     covered = [p for p, _ in applied]
     tables: dict[str, list[dict[str, Any]]] = {}
     origin: dict[str, tuple[Any, str]] = {}
@@ -494,30 +506,57 @@ def plan_import(export: list[dict[str, Any]], view: DatasetView, annotator: str 
     return _Plan(tables, origin, len(export), len(applied), importer.notes)
 
 
-def _located(errors: list[ErrorRecord], origin: dict[str, tuple[Any, str]]) -> list[ErrorRecord]:
+def _task_id(task: Any, position: int) -> Any:
+    return task.get("id", f"#{position}") if isinstance(task, dict) else f"#{position}"
+
+
+def _located(errors: list[ErrorRecord], origin: dict[str, tuple[Any, str]]) -> _Refused:
     """Dataset validation errors, each prefixed with the task and region its record came from."""
-    out = []
+    out, tasks = [], []
     for e in errors:
+        tasks.append(origin[e.id][0] if e.id in origin else None)
         if e.id in origin:
             task_id, region_id = origin[e.id]
             new = "" if region_id == e.id else f" (new record {e.id})"
             e = ErrorRecord(e.table, e.code, f"task {task_id}, region {region_id}{new}: {e.message}", e.row, e.id,
                             e.field, e.value)
         out.append(e)
-    return out
+    return _Refused(out, tasks)
 
 
 def import_export(source: str | Path | list, dataset_dir: str | Path, dry_run: bool = False,
                   annotator: str | None = None, annotator_names: dict[Any, str] | None = None,
-                  refuse_conflicts: bool = False) -> ImportResult:
+                  refuse_conflicts: bool = False, skip_refused: bool = False) -> ImportResult:
     """Apply a Label Studio JSON export to a dataset folder; see the module's documentation for the rules.
 
     Refusals raise :class:`RefusedImport` listing every problem (task id, region id); nothing is written then,
     and nothing ever with ``dry_run``. ``annotator`` overrides the name recorded on new and changed stances
     and predictions (default: from ``annotator_names`` by Label Studio user id, else ``label-studio-user-ID``).
+
+    With ``skip_refused`` the tasks that have problems are left out (their paragraphs keep their records) and
+    the others are imported, still in one atomic write; :attr:`ImportResult.refused` says why each was left
+    out. A problem that belongs to no one task still refuses the whole import.
     """
     export = read_export(source)
-    folder = Path(dataset_dir)
+    refused: list[ErrorRecord] = []
+    refused_tasks: list[Any] = []
+    while True:
+        try:
+            result = _import(export, Path(dataset_dir), dry_run, annotator, annotator_names, refuse_conflicts)
+        except _Refused as exc:
+            bad = set(exc.tasks)
+            if not skip_refused or None in bad:
+                raise RefusedImport(refused + exc.errors, "the Label Studio export was refused") from None
+            refused += exc.errors
+            refused_tasks += sorted(bad, key=str)
+            export = [task for position, task in enumerate(export) if _task_id(task, position) not in bad]
+            continue
+        result.refused, result.refused_tasks = refused, refused_tasks
+        return result
+
+
+def _import(export: list[dict[str, Any]], folder: Path, dry_run: bool, annotator: str | None,
+            annotator_names: dict[Any, str] | None, refuse_conflicts: bool) -> ImportResult:
     options = dict(annotator=annotator, annotator_names=annotator_names, refuse_conflicts=refuse_conflicts)
     if dry_run:
         tables = {name: read_table(folder, name) for name in TABLES if table_path(folder, name).exists()}
@@ -528,7 +567,7 @@ def import_export(source: str | Path | list, dataset_dir: str | Path, dry_run: b
         report = validate_tables({**tables, **{n: arrow_from_records(n, rows) for n, rows in plan.tables.items()}},
                                  folder)
         if not report.valid:
-            raise RefusedImport(_located(report.errors, plan.origin), "the Label Studio export was refused")
+            raise _located(report.errors, plan.origin)
         return _result(plan, tables)
     plan = None
     try:
@@ -545,7 +584,7 @@ def import_export(source: str | Path | list, dataset_dir: str | Path, dry_run: b
         raise
     except InvalidData as exc:
         origin = plan.origin if plan is not None else {}
-        raise RefusedImport(_located(exc.errors, origin), "the Label Studio export was refused") from exc
+        raise _located(exc.errors, origin) from exc
     result.written = not result.empty
     return result
 
