@@ -4,13 +4,29 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
-from .helpers import in_ci, make_emoji_dataset, require_label_studio
+from .helpers import in_ci, label_studio_processes, make_emoji_dataset, require_label_studio
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_server_left_behind(tmp_path_factory):
+    """After the last test: no Label Studio process whose data folder lies in this session's temporary
+    folders is still running (any left is killed, and the session fails)."""
+    yield
+    base = tmp_path_factory.getbasetemp()
+    deadline = time.monotonic() + 30
+    while (left := label_studio_processes(base)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    for pid in left:
+        with __import__("contextlib").suppress(ProcessLookupError):
+            os.kill(pid, 9)
+    assert not left, f"Label Studio processes started by the tests are still running: {left}"
 
 
 @pytest.fixture

@@ -136,6 +136,28 @@ def require_label_studio() -> None:
         pytest.skip(f"no Label Studio server: {exc}")
 
 
+def label_studio_processes(under: Path) -> list[int]:
+    """The running ``label-studio`` processes whose data folder (LABEL_STUDIO_BASE_DATA_DIR) lies in ``under``."""
+    found: list[int] = []
+    if not Path("/proc").is_dir():
+        return found
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state == "Z" or not any(part.endswith(b"label-studio") for part in command[:2]):
+            continue
+        folders = [v.split(b"=", 1)[1] for v in environ if v.startswith(b"LABEL_STUDIO_BASE_DATA_DIR=")]
+        if folders and Path(os.fsdecode(folders[0])).is_relative_to(under):
+            found.append(int(entry.name))
+    return found
+
+
 def new_stance(task_data: dict[str, Any], quote: str, region_id: str = "Xk2_a9") -> list[dict[str, Any]]:
     """The results of a STANCE region drawn by hand on ``quote`` of a task's paragraph, every required field
     answered (UTF-16 offsets, as Label Studio's front end records them)."""
