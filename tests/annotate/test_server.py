@@ -112,7 +112,8 @@ def test_serve_for_a_team(emoji_dataset, tmp_path):
         assert {f"{k}@stancetrack.local": v for k, v in state["annotators"].items()} == passwords
         for path in (data_dir, data_dir / "stancetrack-server.json", data_dir / "label_studio.sqlite3"):
             assert path.stat().st_mode & 0o077 == 0, path
-        hint = next(line.strip() for line in output.splitlines() if line.strip().startswith("stancetrack annotate pull"))
+        hint = next(line.strip() for line in output.splitlines()
+                    if line.strip().startswith("stancetrack annotate pull"))
         assert f"--data-dir {data_dir}" in hint
         servers = label_studio_processes(tmp_path)
         assert len(servers) == 1

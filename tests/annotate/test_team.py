@@ -29,7 +29,8 @@ def _incomplete_stance(tasks):
     for item in export[0]["annotations"][0]["result"]:
         if item["id"] == "st-0001" and item["from_name"] == "polarity":
             item["value"]["choices"] = ["favor"]
-    stance = [r for r in new_stance(export[1]["data"], "Poutine 😏 obtiendra", "nOhold") if r["from_name"] != "holder"]
+    stance = [r for r in new_stance(export[1]["data"], "Poutine 😏 obtiendra", "nOhold")
+              if r["from_name"] != "holder"]
     export[1]["annotations"][0]["result"] += stance
     return export
 

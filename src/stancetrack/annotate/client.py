@@ -196,7 +196,8 @@ class Client:
         accounts join the organisation through its invitation link, as invited people do."""
         with self._calling("listing users"):
             users = list(self._ls.users.list())
-        known = {getattr(u, "username", None) for u in users} | {getattr(u, "email", None) for u in users}
+        known = {getattr(u, "username", None) for u in users} | {(getattr(u, "email", None) or "").lower()
+                                                                  for u in users}
         out: dict[str, str | None] = {}
         for name in names:
             email = account_email(name)
@@ -219,14 +220,17 @@ class Client:
                                       "csrfmiddlewaretoken": web.cookies.get("csrftoken", "")})
         if response.status_code != 302:
             raise LabelStudioError(f"creating the account {email}: Label Studio refused the sign-up (HTTP "
-                                   f"{response.status_code}); the password needs 8 characters or more")
+                                   f"{response.status_code}): the e-mail may be taken or the password too weak "
+                                   "for its password rules")
 
     def _invite_token(self) -> str:
         httpx = require("httpx")
         with self._calling("reading the organisation's invitation link"):
             response = httpx.get(f"{self.url}/api/invite", timeout=self.timeout,
                                  headers={"Authorization": f"Token {self._api_key}"})
-            response.raise_for_status()
+        if response.status_code != 200:
+            raise LabelStudioError(f"reading the organisation's invitation link: "
+                                   f"{_explain(response.status_code, _json(response))}")
         return response.json()["token"]
 
     # -- annotations ---------------------------------------------------------------------------------------------
@@ -267,10 +271,10 @@ class Client:
 def account_email(name: str) -> str:
     """The e-mail of an annotator account: the name itself when it is one, else ``NAME@stancetrack.local``."""
     if "@" in name:
-        return name
+        return name.lower()  # as Label Studio keeps it
     if not _NAME.match(name):
         raise LabelStudioError(f"annotator name {name!r}: use letters, digits, '.', '_' or '-' (or an e-mail)")
-    return f"{name}@{ACCOUNT_DOMAIN}"
+    return f"{name}@{ACCOUNT_DOMAIN}".lower()
 
 
 def account_token(url: str, email: str, password: str, timeout: float = 60.0) -> str:
@@ -294,6 +298,13 @@ def account_token(url: str, email: str, password: str, timeout: float = 60.0) ->
 def tasks_version(dataset_dir: str | Path) -> str:
     """The model_version of the pre-annotations built from a dataset folder (see :func:`.tasks.model_version`)."""
     return read_view(dataset_dir).model_version
+
+
+def _json(response: Any) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text[:300]
 
 
 def _get(item: Any, key: str) -> Any:

@@ -2,8 +2,9 @@
 
 A task's ``data`` holds the paragraph's text and where it sits (document, segment, section, ``offset`` of its
 first character in the document, in code points). Its one prediction (``model_version`` naming the dataset
-version and a short hash of its tables, so it changes whenever the records do) holds a region per mention, stance and prediction lying inside the paragraph; the region id is the
-record id, so a record reviewed in Label Studio keeps its id when it comes back.
+version and a short hash of its tables, so it changes whenever the records do) holds a region per mention,
+stance and prediction lying inside the paragraph; the region id is the record id, so a record reviewed in
+Label Studio keeps its id when it comes back, and the region list shows it.
 """
 
 from __future__ import annotations
