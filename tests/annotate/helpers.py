@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +136,23 @@ def require_label_studio() -> None:
         if in_ci():
             pytest.fail(f"CI needs the Label Studio server: {exc}")
         pytest.skip(f"no Label Studio server: {exc}")
+
+
+def read_until(process: subprocess.Popen, marker: str, timeout: float) -> list[str]:
+    """The lines a process prints up to the one holding ``marker``; RuntimeError (with them) if it exits or
+    takes longer than ``timeout`` seconds."""
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            if process.poll() is not None:
+                raise RuntimeError("serve exited early:\n" + "".join(lines))
+            continue
+        lines.append(line)
+        if marker in line:
+            return lines
+    raise RuntimeError(f"serve printed no {marker!r} within {timeout:g} s:\n" + "".join(lines))
 
 
 def label_studio_processes(under: Path) -> list[int]:

@@ -1,27 +1,21 @@
-"""Against a real Label Studio server (started from its own virtual environment by the `label_studio` fixture):
-push, annotate through the SDK, pull, compare, validate. And `stancetrack annotate serve`, the annotator's one
-command, end to end."""
+"""Against a real Label Studio server, one per session (`stancetrack annotate serve`, the annotator's one
+command, started by the `served` fixture): push, annotate through the SDK as a team, pull, compare, validate."""
 
 from __future__ import annotations
 
 import html.parser
 import json
-import os
 import re
 import shlex
-import signal
-import subprocess
-import sys
 import time
 import urllib.parse
-import urllib.request
 import uuid
 
 import httpx
 import pytest
 from click.testing import CliRunner
 
-from .helpers import label_studio_processes, new_stance, require_label_studio, snapshot
+from .helpers import label_studio_processes, new_stance, snapshot
 from stancetrack import load
 from stancetrack.annotate.client import Client, account_token
 from stancetrack.annotate.tasks import build_tasks, read_view
@@ -87,77 +81,55 @@ def test_errors_are_plain(label_studio):
     assert "refused the token (HTTP 401)" in str(result.exception) and "wrong-token" not in str(result.exception)
 
 
-def test_serve_for_a_team(emoji_dataset, tmp_path):
-    """`serve` with two named annotators and overlap 2: both annotate through the SDK, `agreement` reads the
-    server, the printed `pull` works as printed and records both names, the refreshed pre-annotations equal the
-    dataset; the page loads nothing from beyond 127.0.0.1; SIGTERM ends serve and its server."""
-    require_label_studio()
-    data_dir = tmp_path / "ls-data"
-    data_dir.mkdir(mode=0o755)  # an existing folder, readable by others: serve makes it owner-only
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("LABEL_STUDIO_API_KEY", "STANCETRACK_LABEL_STUDIO_DATA")}
-    process = subprocess.Popen([sys.executable, "-c", "from stancetrack.cli import main; main()", "annotate", "serve",
-                                "--port", str(port), "--data-dir", str(data_dir), "--data", str(emoji_dataset),
-                                "--annotator", "alice", "--annotator", "bob", "--overlap", "2"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True,
-                               start_new_session=True)
-    try:
-        output = "".join(_read_until(process, "Ctrl-C", timeout=300))
-        url = f"http://127.0.0.1:{port}"
-        project = int(re.search(rf"{url}/projects/(\d+)/data", output).group(1))
-        passwords = dict(re.findall(r"annotator (\S+)  password (\S+)", output))
-        assert set(passwords) == {"alice@stancetrack.local", "bob@stancetrack.local"}, output
-        state = json.loads((data_dir / "stancetrack-server.json").read_text())
-        assert state["token"] not in output
-        assert {f"{k}@stancetrack.local": v for k, v in state["annotators"].items()} == passwords
-        for path in (data_dir, data_dir / "stancetrack-server.json", data_dir / "label_studio.sqlite3"):
-            assert path.stat().st_mode & 0o077 == 0, path
-        hint = next(line.strip() for line in output.splitlines()
-                    if line.strip().startswith("stancetrack annotate pull"))
-        assert f"--data-dir {data_dir}" in hint
-        servers = label_studio_processes(tmp_path)
-        assert len(servers) == 1
+def test_serve_for_a_team(served):
+    """`serve` with two named annotators and overlap 2 (the session's server): both annotate through the SDK,
+    `agreement` reads the server, the printed `pull` works as printed and records both names, the refreshed
+    pre-annotations equal the dataset, and the page fetches nothing beyond 127.0.0.1. (That SIGTERM ends serve
+    and its server is checked when the session's server stops.)"""
+    output, url, data_dir, dataset = served.output, served.url, served.data_dir, served.dataset
+    project = int(re.search(rf"{url}/projects/(\d+)/data", output).group(1))
+    passwords = dict(re.findall(r"annotator (\S+)  password (\S+)", output))
+    assert set(passwords) == {"alice@stancetrack.local", "bob@stancetrack.local"}, output
+    state = json.loads((data_dir / "stancetrack-server.json").read_text())
+    assert state["token"] not in output
+    assert {f"{k}@stancetrack.local": v for k, v in state["annotators"].items()} == passwords
+    for path in (data_dir, data_dir / "stancetrack-server.json", data_dir / "label_studio.sqlite3"):
+        assert path.stat().st_mode & 0o077 == 0, path  # the folder existed, readable by others
+    hint = next(line.strip() for line in output.splitlines() if line.strip().startswith("stancetrack annotate pull"))
+    assert f"--data-dir {data_dir}" in hint
+    assert len(label_studio_processes(data_dir)) == 1
 
-        _assert_private_page(url, "alice@stancetrack.local", passwords["alice@stancetrack.local"], project)
-        admin = Client(url, api_key=state["token"])
-        assert admin._ls.projects.get(id=project).maximum_annotations == 2
-        tasks = {t.data["segment_id"]: t for t in admin.tasks(project)}
-        alice = Client(url, api_key=account_token(url, "alice@stancetrack.local", passwords["alice@stancetrack.local"]))
-        bob = Client(url, api_key=account_token(url, "bob@stancetrack.local", passwords["bob@stancetrack.local"]))
-        alice.annotate(tasks["sg-0002"].id, _with_polarity(_prediction(tasks["sg-0002"]), "st-0001", "favor"))
-        bob.annotate(tasks["sg-0002"].id, _with_polarity(_prediction(tasks["sg-0002"]), "st-0001", "mixed"))
-        alice.annotate(tasks["sg-0003"].id, _prediction(tasks["sg-0003"]) + new_stance(tasks["sg-0003"].data,
-                                                                                         "Poutine 😏 obtiendra"))
+    _assert_private_page(url, "alice@stancetrack.local", passwords["alice@stancetrack.local"], project)
+    admin = Client(url, api_key=served.token)
+    assert admin._ls.projects.get(id=project).maximum_annotations == 2
+    tasks = {t.data["segment_id"]: t for t in admin.tasks(project)}
+    alice = Client(url, api_key=account_token(url, "alice@stancetrack.local", passwords["alice@stancetrack.local"]))
+    bob = Client(url, api_key=account_token(url, "bob@stancetrack.local", passwords["bob@stancetrack.local"]))
+    alice.annotate(tasks["sg-0002"].id, _with_polarity(_prediction(tasks["sg-0002"]), "st-0001", "favor"))
+    bob.annotate(tasks["sg-0002"].id, _with_polarity(_prediction(tasks["sg-0002"]), "st-0001", "mixed"))
+    alice.annotate(tasks["sg-0003"].id, _prediction(tasks["sg-0003"]) + new_stance(tasks["sg-0003"].data,
+                                                                                     "Poutine 😏 obtiendra"))
 
-        runner = CliRunner()
-        agreed = runner.invoke(cli, ["annotate", "agreement", "--server", "--data-dir", str(data_dir), "--data",
-                                     str(emoji_dataset), "--json"], env={"LABEL_STUDIO_API_KEY": ""})
-        assert agreed.exit_code == 0, agreed.output
-        figures = json.loads(agreed.stdout)
-        assert (figures["tasks"], figures["pairs"]) == (1, 1)
-        f1 = {row["label"]: row["f1_exact"] for row in figures["span_f1"]}
-        assert f1["ACTOR"] == 1.0 and f1["STANCE"] == 1.0
-        assert {a["field"]: a["units"] for a in figures["alpha"]}["polarity"] == 1
+    runner = CliRunner()
+    agreed = runner.invoke(cli, ["annotate", "agreement", "--server", "--data-dir", str(data_dir), "--data",
+                                 str(dataset), "--json"], env={"LABEL_STUDIO_API_KEY": ""})
+    assert agreed.exit_code == 0, agreed.output
+    figures = json.loads(agreed.stdout)
+    assert (figures["tasks"], figures["pairs"]) == (1, 1)
+    f1 = {row["label"]: row["f1_exact"] for row in figures["span_f1"]}
+    assert f1["ACTOR"] == 1.0 and f1["STANCE"] == 1.0
+    assert {a["field"]: a["units"] for a in figures["alpha"]}["polarity"] == 1
+    printed = runner.invoke(cli, ["annotate", "agreement", "--server", "--data-dir", str(data_dir), "--data",
+                                  str(dataset)], env={"LABEL_STUDIO_API_KEY": ""})
+    assert printed.exit_code == 0 and "1 task(s) with two or more annotators, 1 annotator pair(s)" in printed.output
 
-        pulled = runner.invoke(cli, shlex.split(hint)[1:], env={"LABEL_STUDIO_API_KEY": ""})
-        assert pulled.exit_code == 0, pulled.output
-        assert "pre-annotations of 2 task(s) refreshed" in pulled.output
-        stances = load(emoji_dataset).stances.set_index("stance_id")
-        assert (stances.loc["st-0001", "polarity"], stances.loc["st-0001", "annotator"]) == ("mixed", "bob")
-        assert stances.loc["st-0002", "annotator"] == "alice"
-        _assert_predictions_equal_dataset(admin, project, emoji_dataset)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
-    assert "stopping Label Studio" in process.stdout.read()
-    deadline = time.monotonic() + 30
-    while label_studio_processes(tmp_path) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert label_studio_processes(tmp_path) == []
+    pulled = runner.invoke(cli, shlex.split(hint)[1:], env={"LABEL_STUDIO_API_KEY": ""})
+    assert pulled.exit_code == 0, pulled.output
+    assert "pre-annotations of 2 task(s) refreshed" in pulled.output
+    stances = load(dataset).stances.set_index("stance_id")
+    assert (stances.loc["st-0001", "polarity"], stances.loc["st-0001", "annotator"]) == ("mixed", "bob")
+    assert stances.loc["st-0002", "annotator"] == "alice"
+    _assert_predictions_equal_dataset(admin, project, dataset)
 
 
 def _prediction(task) -> list[dict]:
@@ -217,27 +189,6 @@ def _assert_private_page(url: str, email: str, password: str, project: int) -> N
         assert re.search(r"collect_analytics\s*[:=]\s*false", page)
         assert "sentry-cdn" not in page and "ingest.sentry.io" not in page
     assert re.search(r"sentry_dsn:\s*null", pages[1])
-
-
-def _free_port() -> int:
-    from stancetrack.annotate.server import free_port
-
-    return free_port()
-
-
-def _read_until(process: subprocess.Popen, marker: str, timeout: float) -> list[str]:
-    lines: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            if process.poll() is not None:
-                pytest.fail("serve exited early:\n" + "".join(lines))
-            continue
-        lines.append(line)
-        if marker in line:
-            return lines
-    pytest.fail(f"serve printed no {marker!r} within {timeout} s:\n" + "".join(lines))
 
 
 def test_a_push_that_failed_midway_can_be_run_again(label_studio, emoji_dataset):
