@@ -97,7 +97,7 @@ def served(tmp_path_factory) -> Iterator[Served]:
     yield Served(process, output, f"http://127.0.0.1:{port}", data_dir, dataset, token)
     stopped = _stop(process)
     assert stopped == "signal", f"serve did not stop on SIGTERM ({stopped})"
-    assert "stopping Label Studio" in process.stdout.read()
+    assert "Label Studio stopped (the annotations stay in" in process.stdout.read()
     deadline = time.monotonic() + 30
     while label_studio_processes(root) and time.monotonic() < deadline:
         time.sleep(0.5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -198,3 +199,36 @@ def test_the_server_ends_when_its_parent_is_killed(tmp_path):
     while label_studio_processes(tmp_path) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert label_studio_processes(tmp_path) == []
+
+
+SLOW_LABEL_STUDIO = '''#!{python}
+"""Stands in for a label-studio still starting: it never answers."""
+import time
+time.sleep(600)
+'''
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=lambda s: s.name)
+def test_serve_stopped_while_its_server_starts_stops_it(tmp_path, emoji_dataset, stop):
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    fake = venv / "bin" / "label-studio"
+    fake.write_text(SLOW_LABEL_STUDIO.format(python=sys.executable), encoding="utf-8")
+    fake.chmod(0o755)
+    env = {**os.environ, "STANCETRACK_LABEL_STUDIO_VENV": str(venv), "PYTHONPATH": os.pathsep.join(sys.path)}
+    serve = subprocess.Popen([sys.executable, "-c", "from stancetrack.cli import main; main()", "annotate", "serve",
+                              "--data-dir", str(tmp_path / "ls"), "--data", str(emoji_dataset), "--port", "9"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while not label_studio_processes(tmp_path) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(label_studio_processes(tmp_path)) == 1
+        serve.send_signal(stop)
+        serve.wait(30)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait(10)
+    assert serve.returncode == 0 and "Label Studio stopped (the annotations stay in" in serve.stdout.read()
+    assert label_studio_processes(tmp_path) == []  # stopped by serve itself, not left to the kernel

@@ -193,14 +193,18 @@ class LocalServer:
                                             preexec_fn=_child_setup)
         finally:
             log.close()
-        while time.monotonic() - began < timeout:
-            if self.process.poll() is not None:
-                raise ServerError(f"label-studio exited with status {self.process.returncode} while starting; "
-                                  f"the end of {self.log_path}:\n{self.log_tail()}")
-            if self.healthy():
-                self.started_in = time.monotonic() - began
-                return self
-            time.sleep(1.0)
+        try:
+            while time.monotonic() - began < timeout:
+                if self.process.poll() is not None:
+                    raise ServerError(f"label-studio exited with status {self.process.returncode} while starting; "
+                                      f"the end of {self.log_path}:\n{self.log_tail()}")
+                if self.healthy():
+                    self.started_in = time.monotonic() - began
+                    return self
+                time.sleep(1.0)
+        except BaseException:  # Ctrl-C or SIGTERM while it starts: stop it too
+            self.stop()
+            raise
         self.stop()
         raise ServerError(f"label-studio did not answer on {self.url} within {timeout:g} s; the end of "
                           f"{self.log_path}:\n{self.log_tail()}")

@@ -368,12 +368,22 @@ def serve(port: int, data_dir: Path | None, data: Path, title: str | None, start
         stancetrack annotate serve --annotator alice --annotator bob --overlap 2
     """
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the server as Ctrl-C does
-    signal.signal(signal.SIGHUP, _interrupt)  # so does closing the terminal
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, _interrupt)  # so does closing the terminal
     folder = data_dir or server_lib.default_data_dir()
     creds = server_lib.Credentials.load_or_create(folder)
     server = server_lib.LocalServer(folder, creds, port)
     click.echo(f"starting Label Studio on {server.url} (data in {folder}; the first start takes a minute or two)",
                err=True)
+    try:
+        _serve(server, creds, folder, data, data_dir, title, start_timeout, annotators, overlap)
+    except KeyboardInterrupt:  # Ctrl-C, SIGTERM or SIGHUP, while it starts or runs: the server is stopped by now
+        click.echo(f"\nLabel Studio stopped (the annotations stay in {folder})", err=True)
+
+
+def _serve(server: server_lib.LocalServer, creds: server_lib.Credentials, folder: Path, data: Path,
+           data_dir: Path | None, title: str | None, start_timeout: float, annotators: tuple[str, ...],
+           overlap: int | None) -> None:
     with server.start(start_timeout):
         creds.url = server.url
         creds.save(folder)
@@ -391,13 +401,9 @@ def serve(port: int, data_dir: Path | None, data: Path, title: str | None, start
                    f"Annotate, press Submit, then in another shell:\n"
                    f"  {hint}\n"
                    f"Ctrl-C stops the server (the annotations stay in {folder}).")
-        try:
-            while server.process is not None and server.process.poll() is None:
-                time.sleep(1)
-        except KeyboardInterrupt:
-            click.echo("\nstopping Label Studio", err=True)
-        else:
-            raise click.ClickException(f"Label Studio stopped; see {server.log_path}")
+        while server.process is not None and server.process.poll() is None:
+            time.sleep(1)
+        raise click.ClickException(f"Label Studio stopped; see {server.log_path}")
 
 
 @annotate.command()
