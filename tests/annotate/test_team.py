@@ -169,6 +169,16 @@ port = int(sys.argv[sys.argv.index("--port") + 1])
 http.server.HTTPServer(("127.0.0.1", port), Health).serve_forever()
 '''
 
+def _stand_in(tmp_path, script: str) -> dict[str, str]:
+    """An environment in which `label-studio` is ``script`` (a virtual environment's bin/ holding only it)."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    fake = venv / "bin" / "label-studio"
+    fake.write_text(script.format(python=sys.executable), encoding="utf-8")
+    fake.chmod(0o755)
+    return {**os.environ, "STANCETRACK_LABEL_STUDIO_VENV": str(venv), "PYTHONPATH": os.pathsep.join(sys.path)}
+
+
 PARENT = """
 import sys, time
 from stancetrack.annotate import server
@@ -181,12 +191,7 @@ time.sleep(600)
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 def test_the_server_ends_when_its_parent_is_killed(tmp_path):
     """A parent killed with SIGKILL cannot stop its server: the kernel does (PR_SET_PDEATHSIG)."""
-    venv = tmp_path / "venv"
-    (venv / "bin").mkdir(parents=True)
-    fake = venv / "bin" / "label-studio"
-    fake.write_text(FAKE_LABEL_STUDIO.format(python=sys.executable), encoding="utf-8")
-    fake.chmod(0o755)
-    env = {**os.environ, "STANCETRACK_LABEL_STUDIO_VENV": str(venv), "PYTHONPATH": os.pathsep.join(sys.path)}
+    env = _stand_in(tmp_path, FAKE_LABEL_STUDIO)
     parent = subprocess.Popen([sys.executable, "-c", PARENT, str(tmp_path / "data")], stdout=subprocess.PIPE,
                               text=True, env=env)
     try:
@@ -210,12 +215,7 @@ time.sleep(600)
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=lambda s: s.name)
 def test_serve_stopped_while_its_server_starts_stops_it(tmp_path, emoji_dataset, stop):
-    venv = tmp_path / "venv"
-    (venv / "bin").mkdir(parents=True)
-    fake = venv / "bin" / "label-studio"
-    fake.write_text(SLOW_LABEL_STUDIO.format(python=sys.executable), encoding="utf-8")
-    fake.chmod(0o755)
-    env = {**os.environ, "STANCETRACK_LABEL_STUDIO_VENV": str(venv), "PYTHONPATH": os.pathsep.join(sys.path)}
+    env = _stand_in(tmp_path, SLOW_LABEL_STUDIO)
     serve = subprocess.Popen([sys.executable, "-c", "from stancetrack.cli import main; main()", "annotate", "serve",
                               "--data-dir", str(tmp_path / "ls"), "--data", str(emoji_dataset), "--port", "9"],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
