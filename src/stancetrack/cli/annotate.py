@@ -284,8 +284,9 @@ def pull(url: str | None, project: int | None, title: str | None, data_dir: Path
 
     With --url the token comes from LABEL_STUDIO_API_KEY; without it, from the local server that
     `stancetrack annotate serve` runs. The import follows `stancetrack annotate import`; each annotation's
-    author (their Label Studio account) is recorded as its annotator. After a write, the project's
-    pre-annotations are refreshed from the dataset, so the next annotator starts from the current records.
+    author (their Label Studio account) is recorded as its annotator. Then (unless --dry-run) the project's
+    pre-annotations that no longer match the dataset are refreshed from it, so the next annotator starts from
+    the current records.
 
     \b
     Example:
@@ -303,9 +304,9 @@ def pull(url: str | None, project: int | None, title: str | None, data_dir: Path
         atomic_write_bytes(save, json.dumps(export, ensure_ascii=False, indent=1).encode("utf-8"))
     result = _import(export, data, dry_run, annotator, refuse_conflicts, skip_refused, as_json,
                      names=client.user_names())
-    if result.written:
+    if not dry_run:  # stale pre-annotations (the dataset changed here or elsewhere) give way to its records
         count = client.refresh_predictions(project, data)
-        if not as_json:
+        if count and not as_json:
             click.echo(f"pre-annotations of {count} task(s) refreshed from {data}", err=True)
 
 
