@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +136,45 @@ def require_label_studio() -> None:
         if in_ci():
             pytest.fail(f"CI needs the Label Studio server: {exc}")
         pytest.skip(f"no Label Studio server: {exc}")
+
+
+def read_until(process: subprocess.Popen, marker: str, timeout: float) -> list[str]:
+    """The lines a process prints up to the one holding ``marker``; RuntimeError (with them) if it exits or
+    takes longer than ``timeout`` seconds."""
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            if process.poll() is not None:
+                raise RuntimeError("serve exited early:\n" + "".join(lines))
+            continue
+        lines.append(line)
+        if marker in line:
+            return lines
+    raise RuntimeError(f"serve printed no {marker!r} within {timeout:g} s:\n" + "".join(lines))
+
+
+def label_studio_processes(under: Path) -> list[int]:
+    """The running ``label-studio`` processes whose data folder (LABEL_STUDIO_BASE_DATA_DIR) lies in ``under``."""
+    found: list[int] = []
+    if not Path("/proc").is_dir():
+        return found
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state == "Z" or not any(part.endswith(b"label-studio") for part in command[:2]):
+            continue
+        folders = [v.split(b"=", 1)[1] for v in environ if v.startswith(b"LABEL_STUDIO_BASE_DATA_DIR=")]
+        if folders and Path(os.fsdecode(folders[0])).is_relative_to(under):
+            found.append(int(entry.name))
+    return found
 
 
 def new_stance(task_data: dict[str, Any], quote: str, region_id: str = "Xk2_a9") -> list[dict[str, Any]]:

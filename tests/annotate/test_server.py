@@ -1,22 +1,24 @@
-"""Against a real Label Studio server (started from its own virtual environment by the `label_studio` fixture):
-push, annotate through the SDK, pull, compare, validate. And `stancetrack annotate serve`, the annotator's one
-command, end to end."""
+"""Against a real Label Studio server, one per session (`stancetrack annotate serve`, the annotator's one
+command, started by the `served` fixture): push, annotate through the SDK as a team, pull, compare, validate."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
+import html.parser
+import json
+import re
+import shlex
 import time
+import urllib.parse
 import uuid
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
-from .helpers import new_stance, require_label_studio, snapshot
+from .helpers import label_studio_processes, new_stance, snapshot
 from stancetrack import load
-from stancetrack.annotate.client import Client
+from stancetrack.annotate.client import Client, account_token
+from stancetrack.annotate.tasks import build_tasks, read_view
 from stancetrack.cli import cli
 
 pytestmark = pytest.mark.server
@@ -79,56 +81,114 @@ def test_errors_are_plain(label_studio):
     assert "refused the token (HTTP 401)" in str(result.exception) and "wrong-token" not in str(result.exception)
 
 
-def test_serve_is_the_annotators_one_command(label_studio, emoji_dataset, tmp_path):
-    """`serve` starts its own server, pushes, prints how to log in; `pull` without --url talks to it."""
-    require_label_studio()
-    data_dir = tmp_path / "ls-data"
-    port = _free_port()
-    env = {**os.environ, "STANCETRACK_LABEL_STUDIO_DATA": str(data_dir)}
-    env.pop("LABEL_STUDIO_API_KEY", None)
-    process = subprocess.Popen([sys.executable, "-c", "from stancetrack.cli import main; main()", "annotate", "serve", "--port", str(port),
-                                "--data", str(emoji_dataset)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               env=env, text=True, start_new_session=True)
-    try:
-        lines = _read_until(process, "Ctrl-C", timeout=300)
-        output = "".join(lines)
-        assert f"http://127.0.0.1:{port}/projects/" in output and "log in" in output, output
-        state = (data_dir / "stancetrack-server.json").read_text()
-        assert (data_dir / "stancetrack-server.json").stat().st_mode & 0o077 == 0
-        token = __import__("json").loads(state)["token"]
-        assert token not in output
-        pulled = CliRunner().invoke(cli, ["annotate", "pull", "--data", str(emoji_dataset), "--dry-run"],
-                                    env={"STANCETRACK_LABEL_STUDIO_DATA": str(data_dir), "LABEL_STUDIO_API_KEY": ""})
-        assert pulled.exit_code == 0, pulled.output
-        assert "no changes (0 of 2 tasks annotated)" in pulled.output
-    finally:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
+def test_serve_for_a_team(served):
+    """`serve` with two named annotators and overlap 2 (the session's server): both annotate through the SDK,
+    `agreement` reads the server, the printed `pull` works as printed and records both names, the refreshed
+    pre-annotations equal the dataset, and the page fetches nothing beyond 127.0.0.1. (That SIGTERM ends serve
+    and its server is checked when the session's server stops.)"""
+    output, url, data_dir, dataset = served.output, served.url, served.data_dir, served.dataset
+    project = int(re.search(rf"{url}/projects/(\d+)/data", output).group(1))
+    passwords = dict(re.findall(r"annotator (\S+)  password (\S+)", output))
+    assert set(passwords) == {"alice@stancetrack.local", "bob@stancetrack.local"}, output
+    state = json.loads((data_dir / "stancetrack-server.json").read_text())
+    assert state["token"] not in output
+    assert {f"{k}@stancetrack.local": v for k, v in state["annotators"].items()} == passwords
+    for path in (data_dir, data_dir / "stancetrack-server.json", data_dir / "label_studio.sqlite3"):
+        assert path.stat().st_mode & 0o077 == 0, path  # the folder existed, readable by others
+    hint = next(line.strip() for line in output.splitlines() if line.strip().startswith("stancetrack annotate pull"))
+    assert f"--data-dir {data_dir}" in hint
+    assert len(label_studio_processes(data_dir)) == 1
+
+    _assert_private_page(url, "alice@stancetrack.local", passwords["alice@stancetrack.local"], project)
+    admin = Client(url, api_key=served.token)
+    assert admin._ls.projects.get(id=project).maximum_annotations == 2
+    tasks = {t.data["segment_id"]: t for t in admin.tasks(project)}
+    alice = Client(url, api_key=account_token(url, "alice@stancetrack.local", passwords["alice@stancetrack.local"]))
+    bob = Client(url, api_key=account_token(url, "bob@stancetrack.local", passwords["bob@stancetrack.local"]))
+    alice.annotate(tasks["sg-0002"].id, _with_polarity(_prediction(tasks["sg-0002"]), "st-0001", "favor"))
+    bob.annotate(tasks["sg-0002"].id, _with_polarity(_prediction(tasks["sg-0002"]), "st-0001", "mixed"))
+    alice.annotate(tasks["sg-0003"].id, _prediction(tasks["sg-0003"]) + new_stance(tasks["sg-0003"].data,
+                                                                                     "Poutine 😏 obtiendra"))
+
+    runner = CliRunner()
+    agreed = runner.invoke(cli, ["annotate", "agreement", "--server", "--data-dir", str(data_dir), "--data",
+                                 str(dataset), "--json"], env={"LABEL_STUDIO_API_KEY": ""})
+    assert agreed.exit_code == 0, agreed.output
+    figures = json.loads(agreed.stdout)
+    assert (figures["tasks"], figures["pairs"]) == (1, 1)
+    f1 = {row["label"]: row["f1_exact"] for row in figures["span_f1"]}
+    assert f1["ACTOR"] == 1.0 and f1["STANCE"] == 1.0
+    assert {a["field"]: a["units"] for a in figures["alpha"]}["polarity"] == 1
+    printed = runner.invoke(cli, ["annotate", "agreement", "--server", "--data-dir", str(data_dir), "--data",
+                                  str(dataset)], env={"LABEL_STUDIO_API_KEY": ""})
+    assert printed.exit_code == 0 and "1 task(s) with two or more annotators, 1 annotator pair(s)" in printed.output
+
+    pulled = runner.invoke(cli, shlex.split(hint)[1:], env={"LABEL_STUDIO_API_KEY": ""})
+    assert pulled.exit_code == 0, pulled.output
+    assert "pre-annotations of 2 task(s) refreshed" in pulled.output
+    stances = load(dataset).stances.set_index("stance_id")
+    assert (stances.loc["st-0001", "polarity"], stances.loc["st-0001", "annotator"]) == ("mixed", "bob")
+    assert stances.loc["st-0002", "annotator"] == "alice"
+    _assert_predictions_equal_dataset(admin, project, dataset)
 
 
-def _free_port() -> int:
-    from stancetrack.annotate.server import free_port
+def _prediction(task) -> list[dict]:
+    prediction = task.predictions[0]
+    return json.loads(json.dumps(prediction["result"] if isinstance(prediction, dict) else prediction.result))
 
-    return free_port()
+
+def _with_polarity(result: list[dict], region_id: str, polarity: str) -> list[dict]:
+    for item in result:
+        if item["id"] == region_id and item["from_name"] == "polarity":
+            item["value"]["choices"] = [polarity]
+    return result
 
 
-def _read_until(process: subprocess.Popen, marker: str, timeout: float) -> list[str]:
-    lines: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            if process.poll() is not None:
-                pytest.fail("serve exited early:\n" + "".join(lines))
-            continue
-        lines.append(line)
-        if marker in line:
-            return lines
-    pytest.fail(f"serve printed no {marker!r} within {timeout} s:\n" + "".join(lines))
+def _assert_predictions_equal_dataset(client: Client, project: int, dataset) -> None:
+    """Every task of the project carries exactly the pre-annotations built from the dataset as it is now."""
+    version = read_view(dataset).model_version
+    expected = {t["data"]["segment_id"]: t.get("predictions", []) for t in build_tasks(dataset)}
+    assert client._ls.projects.get(id=project).model_version == version
+    for task in client.tasks(project):
+        got = [p if isinstance(p, dict) else p.dict() for p in task.predictions]
+        want = expected[task.data["segment_id"]]
+        assert [p["model_version"] for p in got] == [p["model_version"] for p in want] == [version] * len(want)
+        canon = lambda result: sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in result)  # noqa: E731
+        assert [canon(p["result"]) for p in got] == [canon(p["result"]) for p in want], task.data["segment_id"]
+
+
+class _Resources(html.parser.HTMLParser):
+    """The addresses a page makes the browser fetch by itself: scripts, stylesheets and icons, images, frames."""
+
+    FETCHED = {"script": "src", "link": "href", "img": "src", "iframe": "src", "source": "src", "embed": "src"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        value = dict(attrs).get(self.FETCHED.get(tag, ""))
+        if value:
+            self.urls.append(value)
+
+
+def _assert_private_page(url: str, email: str, password: str, project: int) -> None:
+    """The login page and the project's page fetch nothing beyond 127.0.0.1; their settings turn error reports
+    (no Sentry DSN, no sentry-cdn script) and analytics (the only code that would reach labelstud.io) off."""
+    with httpx.Client(base_url=url, timeout=30, follow_redirects=True) as web:
+        pages = [web.get("/user/login/").text]
+        web.post("/user/login/", headers={"Referer": f"{url}/"},
+                 data={"email": email, "password": password, "csrfmiddlewaretoken": web.cookies.get("csrftoken", "")})
+        pages.append(web.get(f"/projects/{project}/data").text)
+    assert email in pages[1]  # the logged-in page, not the login form again
+    for page in pages:
+        parser = _Resources()
+        parser.feed(page)
+        hosts = {urllib.parse.urlsplit(u).hostname for u in parser.urls}
+        assert parser.urls and hosts <= {None, "127.0.0.1"}, hosts
+        assert re.search(r"collect_analytics\s*[:=]\s*false", page)
+        assert "sentry-cdn" not in page and "ingest.sentry.io" not in page
+    assert re.search(r"sentry_dsn:\s*null", pages[1])
 
 
 def test_a_push_that_failed_midway_can_be_run_again(label_studio, emoji_dataset):
@@ -144,3 +204,46 @@ def test_a_push_that_failed_midway_can_be_run_again(label_studio, emoji_dataset)
     again = client.push(emoji_dataset, title, batch_size=1)
     assert (again.created_project, again.tasks_created, again.tasks_existing) == (False, 1, 1)
     assert sorted(t.data["segment_id"] for t in client.tasks(again.project_id)) == ["sg-0002", "sg-0003"]
+
+
+def test_an_incomplete_region_is_refused_by_name_and_the_rest_imported(label_studio, emoji_dataset, tmp_path):
+    """A STANCE submitted through the API without its holder (the interface itself would refuse it) is refused
+    at pull, naming task, region and field; --skip-refused imports the other task; the pre-annotations then
+    equal the dataset, and after a local change a push refreshes them again."""
+    url, token = label_studio
+    client = Client(url, api_key=token)
+    title = f"required {uuid.uuid4().hex[:8]}"
+    project = client.push(emoji_dataset, title).project_id
+    tasks = {t.data["segment_id"]: t for t in client.tasks(project)}
+    client.annotate(tasks["sg-0002"].id, _with_polarity(_prediction(tasks["sg-0002"]), "st-0001", "neutral"))
+    incomplete = [r for r in new_stance(tasks["sg-0003"].data, "Poutine 😏 obtiendra", "noHolder")
+                  if r["from_name"] != "holder"]
+    client.annotate(tasks["sg-0003"].id, _prediction(tasks["sg-0003"]) + incomplete)
+    pull = ["annotate", "pull", "--url", url, "--project", str(project), "--data", str(emoji_dataset)]
+    env = {"LABEL_STUDIO_API_KEY": token}
+    before = snapshot(emoji_dataset)
+
+    refused = CliRunner().invoke(cli, pull, env=env)
+    assert refused.exit_code == 1, refused.output
+    assert f"task {tasks['sg-0003'].id}, region noHolder: the STANCE region has no holder" in refused.output
+    assert "nothing was written" in refused.output and snapshot(emoji_dataset) == before
+
+    pulled = CliRunner().invoke(cli, [*pull, "--skip-refused"], env=env)
+    assert pulled.exit_code == 0, pulled.output
+    assert f"left out 1 refused task(s) ({tasks['sg-0003'].id})" in pulled.output
+    assert "region noHolder: the STANCE region has no holder" in pulled.output
+    assert load(emoji_dataset).stances.set_index("stance_id").loc["st-0001", "polarity"] == "neutral"
+    _assert_predictions_equal_dataset(client, project, emoji_dataset)
+
+    export = client.export(project)  # a local change (as from another project): st-0001 becomes 'favor'
+    export = [t for t in export if t["data"]["segment_id"] == "sg-0002"]
+    _with_polarity(export[0]["annotations"][0]["result"], "st-0001", "favor")
+    (tmp_path / "export.json").write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
+    imported = CliRunner().invoke(cli, ["annotate", "import", str(tmp_path / "export.json"), "--data",
+                                        str(emoji_dataset)])
+    assert imported.exit_code == 0, imported.output
+    pushed = CliRunner().invoke(cli, ["annotate", "push", "--url", url, "--title", title, "--data",
+                                      str(emoji_dataset)], env=env)
+    assert pushed.exit_code == 0, pushed.output
+    assert "0 task(s) imported, 2 already there, pre-annotations of 2 task(s) refreshed" in pushed.output
+    _assert_predictions_equal_dataset(client, project, emoji_dataset)

@@ -14,14 +14,29 @@ from ..errors import ErrorRecord, RefusedImport
 SOURCE = "label-studio"
 
 
+class _Refused(RefusedImport):
+    """A refusal that knows the task of each problem (None where a problem belongs to no one task)."""
+
+    def __init__(self, errors: list[ErrorRecord], tasks: list[Any]):
+        super().__init__(errors, "the Label Studio export was refused")
+        self.tasks = tasks
+
+
+def _task_id(task: Any, position: int) -> Any:
+    """A task's id in messages: its Label Studio id, else its position in the export (``#N``)."""
+    return task.get("id", f"#{position}") if isinstance(task, dict) else f"#{position}"
+
+
 class _Problems:
     """Every refusal found, each naming its task and region."""
 
     def __init__(self) -> None:
         self.errors: list[ErrorRecord] = []
+        self.tasks: list[Any] = []  # the task of each error (None: the export as a whole)
 
     def add(self, code: str, message: str, task_id: Any = None, region_id: str | None = None,
             position: int | None = None, field_name: str | None = None, value: Any = None) -> None:
+        self.tasks.append(task_id)
         where = [f"task {task_id}"] if task_id is not None else []
         if region_id is not None:
             where.append(f"region {region_id}")

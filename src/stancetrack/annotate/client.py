@@ -6,22 +6,30 @@ it is never printed, logged or put into an error message. Connection errors, HTT
 
 A push is idempotent: it reuses the project of the same title (or the one named), and imports only the tasks
 whose (document, segment) the project does not have yet, in batches, so a push that failed midway can simply
-be run again.
+be run again. It refreshes the pre-annotations of the tasks the project already has when the dataset changed
+(their ``model_version`` names the dataset's version and content), so nobody starts from stale records.
+
+A team works with named accounts (:meth:`Client.ensure_annotators`, through the organisation's invitation link,
+as a person invited in the browser would) and with ``overlap``: how many annotators each task goes to.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
+import re
+import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..errors import LabelStudioError
-from ..storage import read_manifest
 from .config import config_for_dataset
 from .sdk import require
-from .tasks import build_tasks, iter_batches, model_version, task_key
+from .tasks import build_tasks, iter_batches, read_view, task_for, task_key
+
+ACCOUNT_DOMAIN = "stancetrack.local"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 TOKEN_ENV = "LABEL_STUDIO_API_KEY"
 Progress = Callable[[int], None]
@@ -34,6 +42,8 @@ class PushResult:
     tasks_created: int
     tasks_existing: int
     url: str
+    predictions_refreshed: int = 0
+    accounts: dict[str, str | None] = field(default_factory=dict)  # name -> new password (None: existed)
 
 
 def _token(api_key: str | None) -> str:
@@ -51,7 +61,8 @@ class Client:
         sdk = require("label_studio_sdk")
         self.url = url.rstrip("/")
         self.timeout = timeout
-        self._ls = sdk.LabelStudio(base_url=self.url, api_key=_token(api_key), timeout=timeout, max_retries=1)
+        self._api_key = _token(api_key)
+        self._ls = sdk.LabelStudio(base_url=self.url, api_key=self._api_key, timeout=timeout, max_retries=1)
 
     @contextlib.contextmanager
     def _calling(self, what: str) -> Iterator[None]:
@@ -79,12 +90,15 @@ class Client:
         return None
 
     def ensure_project(self, title: str, config: str, project_id: int | None = None,
-                       model_version: str | None = None) -> tuple[int, bool]:
+                       model_version: str | None = None, overlap: int | None = None) -> tuple[int, bool]:
         """The project to push to (named, or found by title, or created) and whether it was created.
 
         Its ``model_version`` is set to the tasks' so that Label Studio pre-labels each task with its
-        pre-annotations (the annotator starts from the current records)."""
+        pre-annotations (the annotator starts from the current records). ``overlap``: how many annotations
+        each task collects (Label Studio's maximum_annotations, applied to every task)."""
         settings = {"label_config": config, **({"model_version": model_version} if model_version else {})}
+        if overlap is not None:
+            settings.update(maximum_annotations=overlap, overlap_cohort_percentage=100)
         if project_id is None:
             project_id = self.find_project(title)
         if project_id is None:
@@ -95,7 +109,8 @@ class Client:
             return project.id, True
         with self._calling(f"reading project {project_id}"):
             project = self._ls.projects.get(id=project_id)
-        changed = {k: v for k, v in settings.items() if getattr(project, k, None) != v}
+        # Label Studio takes a model_version only once predictions carry it: refresh_predictions sets it then
+        changed = {k: v for k, v in settings.items() if getattr(project, k, None) != v and k != "model_version"}
         if changed:
             with self._calling(f"updating the settings of project {project_id}"):
                 self._ls.projects.update(id=project_id, **changed)
@@ -118,18 +133,101 @@ class Client:
         return created
 
     def push(self, dataset_dir: str | Path, title: str, project_id: int | None = None, batch_size: int = 100,
-             progress: Progress | None = None, on_total: Callable[[int], None] | None = None) -> PushResult:
-        """Create or reuse the project, set its labeling config, and import the tasks it does not have yet."""
+             progress: Progress | None = None, on_total: Callable[[int], None] | None = None,
+             overlap: int | None = None, annotators: list[str] | tuple[str, ...] = (),
+             passwords: dict[str, str] | None = None) -> PushResult:
+        """Create or reuse the project, set its labeling config (and overlap), create the annotator accounts it
+        lacks, import the tasks it does not have yet and refresh the pre-annotations of the others."""
+        accounts = self.ensure_annotators(annotators, passwords) if annotators else {}
         config = config_for_dataset(dataset_dir)
-        version = model_version(read_manifest(Path(dataset_dir)).get("dataset_version", "unknown"))
-        project_id, created = self.ensure_project(title, config, project_id, version)
         tasks = build_tasks(dataset_dir)
+        version = tasks_version(dataset_dir)
+        project_id, created = self.ensure_project(title, config, project_id, version, overlap)
         have = set() if created else self.task_keys(project_id)
         missing = [t for t in tasks if task_key(t["data"]) not in have]
         if on_total:
             on_total(len(missing))
         count = self.import_tasks(project_id, missing, batch_size, progress)
-        return PushResult(project_id, created, count, len(tasks) - len(missing), self.url)
+        refreshed = 0 if created else self.refresh_predictions(project_id, dataset_dir)
+        return PushResult(project_id, created, count, len(tasks) - len(missing), self.url, refreshed, accounts)
+
+    def refresh_predictions(self, project_id: int, dataset_dir: str | Path) -> int:
+        """Replace the pre-annotations of the project's tasks that do not show the dataset as it is now (another
+        ``model_version``), and set the project's model_version; returns how many tasks were refreshed."""
+        view = read_view(dataset_dir)
+        version = view.model_version
+        fresh = {(p.document_id, p.segment_id): task_for(p, view) for p in view.paragraphs}
+        refreshed = 0
+        for task in self.tasks(project_id):
+            built = fresh.get(task_key(task.data or {}))
+            if built is None:
+                continue
+            old = [_get(p, "id") for p in (task.predictions or [])]
+            stale = [p for p in (task.predictions or []) if _get(p, "model_version") != version]
+            wanted = built.get("predictions", [])
+            if not stale and len(old) == len(wanted):
+                continue
+            with self._calling(f"refreshing the pre-annotations of task {task.id}"):
+                for prediction_id in old:
+                    self._ls.predictions.delete(id=prediction_id)
+                for prediction in wanted:
+                    self._ls.predictions.create(task=task.id, result=prediction["result"], score=prediction["score"],
+                                                model_version=prediction["model_version"])
+            refreshed += 1
+        with self._calling(f"reading project {project_id}"):
+            project = self._ls.projects.get(id=project_id)
+        if getattr(project, "model_version", None) != version and any(fresh_task.get("predictions")
+                                                                       for fresh_task in fresh.values()):
+            with self._calling(f"updating the model_version of project {project_id}"):
+                self._ls.projects.update(id=project_id, model_version=version)
+        return refreshed
+
+    # -- accounts ------------------------------------------------------------------------------------------------
+    def ensure_annotators(self, names: list[str] | tuple[str, ...],
+                          passwords: dict[str, str] | None = None) -> dict[str, str | None]:
+        """Create the annotator accounts the server lacks, each with a new password (or the one given in
+        ``passwords``); returns name -> password for the accounts created now, name -> None for existing ones.
+
+        A name is a login name (``alice``, whose e-mail becomes ``alice@stancetrack.local``) or an e-mail. The
+        accounts join the organisation through its invitation link, as invited people do."""
+        with self._calling("listing users"):
+            users = list(self._ls.users.list())
+        known = {getattr(u, "username", None) for u in users} | {(getattr(u, "email", None) or "").lower()
+                                                                  for u in users}
+        out: dict[str, str | None] = {}
+        for name in names:
+            email = account_email(name)
+            if name in known or email in known:
+                out[name] = None
+                continue
+            password = (passwords or {}).get(name) or secrets.token_urlsafe(12)
+            self._signup(email, password)
+            out[name] = password
+        return out
+
+    def _signup(self, email: str, password: str) -> None:
+        httpx = require("httpx")
+        token = self._invite_token()
+        with self._calling(f"creating the account {email}"), httpx.Client(base_url=self.url, timeout=self.timeout,
+                                                                           follow_redirects=False) as web:
+            web.get("/user/signup/", params={"token": token})
+            response = web.post("/user/signup/", params={"token": token}, headers={"Referer": f"{self.url}/"},
+                                data={"email": email, "password": password,
+                                      "csrfmiddlewaretoken": web.cookies.get("csrftoken", "")})
+        if response.status_code != 302:
+            raise LabelStudioError(f"creating the account {email}: Label Studio refused the sign-up (HTTP "
+                                   f"{response.status_code}): the e-mail may be taken or the password too weak "
+                                   "for its password rules")
+
+    def _invite_token(self) -> str:
+        httpx = require("httpx")
+        with self._calling("reading the organisation's invitation link"):
+            response = httpx.get(f"{self.url}/api/invite", timeout=self.timeout,
+                                 headers={"Authorization": f"Token {self._api_key}"})
+        if response.status_code != 200:
+            raise LabelStudioError(f"reading the organisation's invitation link: "
+                                   f"{_explain(response.status_code, _json(response))}")
+        return response.json()["token"]
 
     # -- annotations ---------------------------------------------------------------------------------------------
     def export(self, project_id: int) -> list[dict[str, Any]]:
@@ -140,6 +238,10 @@ class Client:
             raise LabelStudioError(f"exporting project {project_id}: the server sent a {type(data).__name__}, "
                                    "not a list of tasks")
         return data
+
+    def export_with_names(self, project_id: int) -> tuple[list[dict[str, Any]], dict[int, str]]:
+        """The project's export and who its annotators are (user id -> name)."""
+        return self.export(project_id), self.user_names()
 
     def user_names(self) -> dict[int, str]:
         """Label Studio user id -> username (the part of the e-mail before @ when no username is set)."""
@@ -160,6 +262,49 @@ class Client:
     def tasks(self, project_id: int) -> list[Any]:
         with self._calling(f"listing the tasks of project {project_id}"):
             return list(self._ls.tasks.list(project=project_id, fields="all", page_size=500))
+
+
+def account_email(name: str) -> str:
+    """The e-mail of an annotator account: the name itself when it is one, else ``NAME@stancetrack.local``."""
+    if "@" in name:
+        return name.lower()  # as Label Studio keeps it
+    if not _NAME.match(name):
+        raise LabelStudioError(f"annotator name {name!r}: use letters, digits, '.', '_' or '-' (or an e-mail)")
+    return f"{name}@{ACCOUNT_DOMAIN}".lower()
+
+
+def account_token(url: str, email: str, password: str, timeout: float = 60.0) -> str:
+    """Log in to Label Studio as an account and return its API token (what an annotator's script would use)."""
+    httpx = require("httpx")
+    try:
+        with httpx.Client(base_url=url.rstrip("/"), timeout=timeout, follow_redirects=False) as web:
+            web.get("/user/login/")
+            web.post("/user/login/", headers={"Referer": f"{url.rstrip('/')}/"},
+                     data={"email": email, "password": password,
+                           "csrfmiddlewaretoken": web.cookies.get("csrftoken", "")})
+            response = web.get("/api/current-user/token")
+    except httpx.HTTPError as exc:
+        raise LabelStudioError(f"logging in as {email} at {url}: {type(exc).__name__}") from None
+    if response.status_code != 200:
+        raise LabelStudioError(f"logging in as {email} at {url}: refused (HTTP {response.status_code}); check the "
+                               "account's password")
+    return response.json()["token"]
+
+
+def tasks_version(dataset_dir: str | Path) -> str:
+    """The model_version of the pre-annotations built from a dataset folder (see :func:`.tasks.model_version`)."""
+    return read_view(dataset_dir).model_version
+
+
+def _json(response: Any) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text[:300]
+
+
+def _get(item: Any, key: str) -> Any:
+    return item.get(key) if isinstance(item, dict) else getattr(item, key, None)
 
 
 def _explain(status: int | None, body: Any) -> str:

@@ -1,8 +1,12 @@
 """The Label Studio labeling config, generated from the registries (actors, topics) and the schemas' enumerations.
 
 One span label per record kind (ACTOR, STANCE, PREDICTION) and, for each, a per-region control for every field
-of the record (see :mod:`.fields`). Everything that goes into the XML passes through ElementTree, which escapes
-it. The generated file is committed as ``annotation/labeling_config.xml``; a test fails when it drifts.
+of the record (see :mod:`.fields`). A field the schema requires is ``required`` for the regions of its label
+(``perRegion`` with ``whenLabelValue``), so Label Studio refuses to submit a region that lacks it. Actors and
+topics are offered sorted by name, in separate groups, with a filter to type into; the record id of a
+pre-annotated region shows in the region list. Everything that goes into the XML passes through ElementTree,
+which escapes it. The generated file is committed as ``annotation/labeling_config.xml``; a test fails when it
+drifts.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from ..frames import records_from_arrow
 from ..resources import annotation_dir
 from ..schemas import table_schema
 from ..storage import read_table
-from .fields import FIELDS, LABEL_CONTROL, LABELS, TEXT, Field, fields_of, intensity_choices, number_range, target_value
+from .fields import (FIELDS, LABEL_CONTROL, LABELS, RECORD_CONTROL, TEXT, Field, fields_of, intensity_choices, number_range,
+                     target_value)
 from .sdk import available, require
 
 COLOURS = {"ACTOR": "#1f77b4", "STANCE": "#d62728", "PREDICTION": "#2ca02c"}
@@ -32,7 +37,7 @@ def _choices(field: Field, actors: list[dict[str, Any]], topics: list[dict[str, 
         return [{"value": f"{a['name']} ({a['actor_id']})", "alias": a["actor_id"], "hint": a["description"]}
                 for a in actors]
     if field.source == "targets":
-        return ([{"value": f"Actor: {a['name']} ({a['actor_id']})", "alias": target_value("actor", a["actor_id"]),
+        return ([{"value": f"{a['name']} ({a['actor_id']})", "alias": target_value("actor", a["actor_id"]),
                   "hint": a["description"]} for a in actors]
                 + [{"value": f"Topic: {t['label']} ({t['topic_id']})", "alias": target_value("topic", t["topic_id"]),
                     "hint": t["description"]} for t in topics])
@@ -46,17 +51,30 @@ def _choices(field: Field, actors: list[dict[str, Any]], topics: list[dict[str, 
 
 def _control(parent: ET.Element, field: Field, actors, topics) -> None:
     common = {"name": field.name, "toName": TEXT, "perRegion": "true"}
+    if field.required:
+        common.update(required="true", whenLabelValue=field.label,
+                      requiredMessage=f"Every {field.label} region needs {field.title.split(':')[0].split(' (')[0]}"
+                                      f" ({field.name}).")
     ET.SubElement(parent, "Header", {"value": field.title + ("" if field.required else " (optional)"),
                                      "size": "6"})
     if field.kind == "choices":
-        many = len(_choices(field, actors, topics)) > 6
+        choices = _choices(field, actors, topics)
         attrs = {**common, "choice": "multiple" if field.multiple else "single"}
-        if many and not field.multiple:
-            attrs["layout"] = "select"
-        elif not many:
+        if field.source in ("actors", "targets"):  # many: a filter to type into, the choices side by side
+            ET.SubElement(parent, "Filter", {"name": f"{field.name}_filter", "toName": field.name, "minlength": "1",
+                                             "placeholder": "Type to filter"})
+            attrs["layout"] = "inline"
+        elif len(choices) <= 6:
             attrs["showInline"] = "true"
+        else:
+            attrs["layout"] = "select"
         element = ET.SubElement(parent, "Choices", attrs)
-        for choice in _choices(field, actors, topics):
+        for choice in choices:
+            if field.source == "targets" and choice["alias"] == choices[0]["alias"]:
+                ET.SubElement(element, "Header", {"value": "Actors", "size": "6"})
+            if field.source == "targets" and choice["alias"].startswith("topic:") and \
+                    not element[-1].get("alias", "").startswith("topic:"):
+                ET.SubElement(element, "Header", {"value": "Topics", "size": "6"})
             ET.SubElement(element, "Choice", choice)
     elif field.kind == "textarea":
         ET.SubElement(parent, "TextArea", {**common, "maxSubmissions": "1", "editable": "true", "rows": "2"})
@@ -69,16 +87,23 @@ def _control(parent: ET.Element, field: Field, actors, topics) -> None:
         raise ValueError(f"unknown field kind {field.kind!r}")
 
 
+def _by_name(records: Iterable[dict[str, Any]], name: str, key: str) -> list[dict[str, Any]]:
+    return sorted(records, key=lambda r: (str(r[name]).casefold(), r[key]))
+
+
 def labeling_config(actors: Iterable[dict[str, Any]], topics: Iterable[dict[str, Any]]) -> str:
     """The labeling config XML for these registries (records of the actors and topics tables)."""
-    actors = sorted(actors, key=lambda a: a["actor_id"])
-    topics = sorted(topics, key=lambda t: t["topic_id"])
+    actors = _by_name(actors, "name", "actor_id")
+    topics = _by_name(topics, "label", "topic_id")
     root = ET.Element("View")
     ET.SubElement(root, "Header", {"value": "$document_id · $section · $segment_id", "size": "5"})
     labels = ET.SubElement(root, "Labels", {"name": LABEL_CONTROL, "toName": TEXT})
     for label in LABELS:
         ET.SubElement(labels, "Label", {"value": label, "background": COLOURS[label]})
     ET.SubElement(root, "Text", {"name": TEXT, "value": "$text", "granularity": "symbol"})
+    ET.SubElement(root, "TextArea", {"name": RECORD_CONTROL, "toName": TEXT, "perRegion": "true",
+                                     "displayMode": "region-list", "readonly": "true", "maxSubmissions": "1",
+                                     "rows": "1", "placeholder": "new record"})
     for label in LABELS:
         view = ET.SubElement(root, "View", {"visibleWhen": "region-selected", "whenTagName": LABEL_CONTROL,
                                             "whenLabelValue": label})

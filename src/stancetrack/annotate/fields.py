@@ -1,7 +1,8 @@
 """The one description of the labeling interface: labels, and the per-region fields each label carries.
 
 The config generator, the task builder and the importer all read this module, so a field is named in one place:
-its control in Label Studio, the column(s) it fills, whether it is required and how a value is written and read.
+its control in Label Studio, the column(s) it fills and how a value is written and read. Whether a field is
+required is read from the table's JSON Schema (a column that may not be null), never written here.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from ..schemas import table_schema
 #: The text object and the span-label control of the labeling config.
 TEXT = "text"
 LABEL_CONTROL = "label"
+#: A read-only per-region text shown in the region list: the record id of a pre-annotated region.
+RECORD_CONTROL = "record"
 
 #: Span label -> the table its records go to (their ids are allocated by :mod:`stancetrack.ids`).
 LABELS: dict[str, str] = {
@@ -34,9 +37,20 @@ class Field:
     kind: str          # choices | textarea | number | datetime
     column: str        # record column it fills (``target`` fills target_type and target_id)
     title: str         # what the annotator reads
-    required: bool = True
     source: str | None = None  # actors | targets | enum:<table>.<column> | intensity
     multiple: bool = False
+    implied_by: str | None = None  # an empty answer is filled in at import from this (the hedge lexicon)
+
+    @property
+    def table(self) -> str:
+        return LABELS[self.label]
+
+    @property
+    def required(self) -> bool:
+        """Whether every region of its label must answer it: the schema does not let its column be null, and
+        no rule fills it in at import."""
+        column = "target_type" if self.column == "target" else self.column
+        return not table_schema(self.table).arrow_schema().field(column).nullable and self.implied_by is None
 
     @property
     def value_key(self) -> str:
@@ -50,17 +64,17 @@ FIELDS: tuple[Field, ...] = (
     Field("target", "STANCE", "choices", "target", "Target (actor or topic)", source="targets"),
     Field("polarity", "STANCE", "choices", "polarity", "Polarity", source="enum:stances.polarity"),
     Field("intensity", "STANCE", "choices", "intensity", "Intensity (1 mild, 2 clear, 3 emphatic; leave empty "
-          "when the span gives no basis)", required=False, source="intensity"),
+          "when the span gives no basis)", source="intensity"),
     Field("attribution", "STANCE", "choices", "attribution", "Attribution", source="enum:stances.attribution"),
     Field("gloss", "STANCE", "textarea", "gloss_en", "Gloss: one English sentence (holder, polarity, target)"),
     Field("predictor", "PREDICTION", "choices", "predictor_id", "Predictor", source="actors"),
     Field("subjects", "PREDICTION", "choices", "subject_ids", "Subjects (actors the prediction is about)",
           source="actors", multiple=True),
     Field("modality", "PREDICTION", "choices", "modality", "Modality", source="enum:predictions.modality"),
-    Field("cue", "PREDICTION", "textarea", "cue", "Cue: the hedge words, verbatim (hedged only)", required=False),
+    Field("cue", "PREDICTION", "textarea", "cue", "Cue: the hedge words, verbatim (hedged only)"),
     Field("probability", "PREDICTION", "number", "probability", "Probability the wording implies (0–1; empty: "
-          "the hedge lexicon's value for the cue)", required=False),
-    Field("condition", "PREDICTION", "textarea", "condition", "Condition (conditional only)", required=False),
+          "the hedge lexicon's value for the cue)", implied_by="the hedge lexicon"),
+    Field("condition", "PREDICTION", "textarea", "condition", "Condition (conditional only)"),
     Field("proposition", "PREDICTION", "textarea", "proposition", "Proposition: one checkable English statement"),
     Field("claim", "PREDICTION", "textarea", "claim_en", "Claim: faithful English rendering of the span"),
     Field("resolve_by", "PREDICTION", "datetime", "resolve_by", "Resolve by (date)"),

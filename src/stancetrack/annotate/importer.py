@@ -34,7 +34,7 @@ from ..ids import IdAllocator
 from ..validation.keys import natural_key
 from ..writer import transaction
 from .fields import SPAN_TABLES
-from .annotations import annotator_name, authoritative_annotation, read_export  # noqa: F401 (public here too)
+from .annotations import _Refused, _task_id, annotator_name, authoritative_annotation, read_export  # noqa: F401
 from .regions import _Importer
 from .tasks import VIEW_TABLES, DatasetView, Paragraph, dataset_view
 
@@ -48,6 +48,8 @@ class ImportResult:
     tasks_applied: int
     notes: list[str] = field(default_factory=list)
     written: bool = False
+    refused: list[ErrorRecord] = field(default_factory=list)  # with skip_refused: why tasks were left out
+    refused_tasks: list[Any] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -86,7 +88,7 @@ def plan_import(export: list[dict[str, Any]], view: DatasetView, annotator: str 
                                       region.task_id, region.region_id)
             seen[rid] = region.task_id
     if importer.problems.errors:
-        raise RefusedImport(importer.problems.errors, "the Label Studio export was refused")
+        raise _Refused(importer.problems.errors, importer.problems.tasks)
     covered = [p for p, _ in applied]
     tables: dict[str, list[dict[str, Any]]] = {}
     origin: dict[str, tuple[Any, str]] = {}
@@ -107,30 +109,53 @@ def plan_import(export: list[dict[str, Any]], view: DatasetView, annotator: str 
     return _Plan(tables, origin, len(export), len(applied), importer.notes)
 
 
-def _located(errors: list[ErrorRecord], origin: dict[str, tuple[Any, str]]) -> list[ErrorRecord]:
+def _located(errors: list[ErrorRecord], origin: dict[str, tuple[Any, str]]) -> _Refused:
     """Dataset validation errors, each prefixed with the task and region its record came from."""
-    out = []
+    out, tasks = [], []
     for e in errors:
+        tasks.append(origin[e.id][0] if e.id in origin else None)
         if e.id in origin:
             task_id, region_id = origin[e.id]
             new = "" if region_id == e.id else f" (new record {e.id})"
             e = ErrorRecord(e.table, e.code, f"task {task_id}, region {region_id}{new}: {e.message}", e.row, e.id,
                             e.field, e.value)
         out.append(e)
-    return out
+    return _Refused(out, tasks)
 
 
 def import_export(export: str | Path | list, dataset: str | Path, dry_run: bool = False,
                   annotator: str | None = None, annotator_names: dict[Any, str] | None = None,
-                  refuse_conflicts: bool = False) -> ImportResult:
+                  refuse_conflicts: bool = False, skip_refused: bool = False) -> ImportResult:
     """Apply a Label Studio JSON export to a dataset folder; see the module's documentation for the rules.
 
     Refusals raise :class:`RefusedImport` listing every problem (task id, region id); nothing is written then,
     and nothing ever with ``dry_run``. ``annotator`` overrides the name recorded on new and changed stances
     and predictions (default: from ``annotator_names`` by Label Studio user id, else ``label-studio-user-ID``).
+
+    With ``skip_refused`` the tasks that have problems are left out (their paragraphs keep their records) and
+    the others are imported, still in one atomic write; :attr:`ImportResult.refused` says why each was left
+    out. A problem that belongs to no one task still refuses the whole import.
     """
     export = read_export(export)
-    folder = Path(dataset)
+    refused: list[ErrorRecord] = []
+    refused_tasks: list[Any] = []
+    while True:
+        try:
+            result = _import(export, Path(dataset), dry_run, annotator, annotator_names, refuse_conflicts)
+        except _Refused as exc:
+            bad = set(exc.tasks)
+            if not skip_refused or None in bad:
+                raise RefusedImport(refused + exc.errors, "the Label Studio export was refused") from None
+            refused += exc.errors
+            refused_tasks += sorted(bad, key=str)
+            export = [task for position, task in enumerate(export) if _task_id(task, position) not in bad]
+            continue
+        result.refused, result.refused_tasks = refused, refused_tasks
+        return result
+
+
+def _import(export: list[dict[str, Any]], folder: Path, dry_run: bool, annotator: str | None,
+            annotator_names: dict[Any, str] | None, refuse_conflicts: bool) -> ImportResult:
     options = dict(annotator=annotator, annotator_names=annotator_names, refuse_conflicts=refuse_conflicts)
     plan = None
     try:
@@ -145,7 +170,7 @@ def import_export(export: str | Path | list, dataset: str | Path, dry_run: bool 
         raise
     except InvalidData as exc:
         origin = plan.origin if plan is not None else {}
-        raise RefusedImport(_located(exc.errors, origin), "the Label Studio export was refused") from exc
+        raise _located(exc.errors, origin) from exc
     result.written = not dry_run and not result.empty
     return result
 

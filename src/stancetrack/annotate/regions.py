@@ -10,11 +10,12 @@ from typing import Any
 
 from ..lexicon import default_lexicon_path, lexicon_key, read_lexicon
 from ..schemas import table_schema
-from .fields import FIELDS_BY_NAME, LABEL_CONTROL, LABELS, SPAN_TABLES, Field, fields_of, intensity_choices
+from .fields import (FIELDS_BY_NAME, LABEL_CONTROL, LABELS, RECORD_CONTROL, SPAN_TABLES, Field, fields_of,
+                     intensity_choices)
 from .offsets import OffsetError, OffsetMap
 from .tasks import DatasetView, Paragraph
 
-from .annotations import _Problems, annotator_name, authoritative_annotation
+from .annotations import _Problems, _task_id, annotator_name, authoritative_annotation
 
 
 @dataclass
@@ -47,7 +48,7 @@ class _Importer:
         if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
             self.problems.add("export-malformed", "the task is not an object with a `data` object", position=position)
             return None
-        task_id = task.get("id", f"#{position}")
+        task_id = _task_id(task, position)
         data = task["data"]
         annotations = task.get("annotations", [])
         if not isinstance(annotations, list) or not all(isinstance(a, dict) for a in annotations):
@@ -116,7 +117,7 @@ class _Importer:
         offsets = OffsetMap(paragraph.text)
         regions: dict[str, _Region] = {}
         spans = [r for r in result if r.get("type") == "labels"]
-        others = [r for r in result if r.get("type") != "labels"]
+        others = [r for r in result if r.get("type") != "labels" and r.get("from_name") != RECORD_CONTROL]
         for item in spans:
             region = self._span(position, task_id, paragraph, offsets, item)
             if region is None:

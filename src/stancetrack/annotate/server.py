@@ -5,6 +5,10 @@ Label Studio pins its own numpy, pyarrow and Django, so it lives apart from the 
 ``$STANCETRACK_LABEL_STUDIO_VENV``). :class:`LocalServer` starts it with a user and a user token, waits until
 it answers, and stops it. The password and token reach the child process through its environment only; they
 are never printed or logged here.
+
+The server is private by default: no error reports or usage analytics leave the machine (:data:`PRIVATE`), its
+data folder is owner-only whatever existed before, and it ends with the process that started it (its own
+process group is stopped on exit; on Linux the kernel also sends it SIGTERM if that process dies).
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import ServerError
@@ -29,6 +34,14 @@ VENV_ENV = "STANCETRACK_LABEL_STUDIO_VENV"
 DATA_ENV = "STANCETRACK_LABEL_STUDIO_DATA"
 STATE_FILE = "stancetrack-server.json"
 INSTALL = "bash scripts/install-label-studio.sh"
+
+#: Label Studio's settings that keep a local server private (core/settings/label_studio.py and base.py):
+#: no error reports to Sentry from the server or the page (an empty DSN turns them off and drops the
+#: sentry-cdn script from the page), no usage analytics, no check for a newer version.
+#: Nobody can sign up without the organisation's invitation link (annotator accounts are made with it).
+PRIVATE = {"SENTRY_DSN": "", "FRONTEND_SENTRY_DSN": "", "COLLECT_ANALYTICS": "false", "LATEST_VERSION_CHECK": "false",
+           "DISABLE_SIGNUP_WITHOUT_LINK": "true"}
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def executable() -> Path:
@@ -71,6 +84,7 @@ class Credentials:
     password: str
     token: str
     url: str | None = None  # where it was last served
+    annotators: dict[str, str] = field(default_factory=dict)  # annotator account -> its password
 
     @classmethod
     def new(cls, username: str = "annotator@stancetrack.local") -> "Credentials":
@@ -81,9 +95,11 @@ class Credentials:
         path = Path(data_dir) / STATE_FILE
         if not path.is_file():
             raise ServerError(f"no local Label Studio has been served from {data_dir}: run `stancetrack annotate "
-                              "serve`, or pass --url (with LABEL_STUDIO_API_KEY set)")
+                              f"serve --data-dir {data_dir}`, pass the --data-dir `serve` ran with, or pass --url "
+                              "(with LABEL_STUDIO_API_KEY set)")
         stored = json.loads(path.read_text(encoding="utf-8"))
-        return cls(**{k: stored.get(k) for k in ("username", "password", "token", "url")})
+        return cls(**{k: stored.get(k) for k in ("username", "password", "token", "url")},
+                   annotators=dict(stored.get("annotators") or {}))
 
     @classmethod
     def load_or_create(cls, data_dir: Path) -> "Credentials":
@@ -96,10 +112,38 @@ class Credentials:
 
     def save(self, data_dir: Path) -> None:
         path = Path(data_dir) / STATE_FILE
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # Label Studio's database holds the token too
+        make_private(path.parent)  # Label Studio's database holds the token too
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(asdict(self), handle, indent=2)
+
+
+def make_private(data_dir: str | Path) -> None:
+    """Create the data folder owner-only, or make an existing one so: the folders in it 0700, its files 0600
+    (Label Studio's SQLite database, its secret key, the login kept here)."""
+    folder = Path(data_dir)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    for root, dirs, files in os.walk(folder):
+        for name in dirs:
+            (Path(root) / name).chmod(0o700)
+        for name in files:
+            path = Path(root) / name
+            if not path.is_symlink():
+                path.chmod(0o600)
+
+
+def _child_setup() -> None:
+    """In the server's process, before label-studio runs: its own process group (stopped as one), files it
+    creates owner-only, and on Linux a SIGTERM when the process that started it dies, however it dies."""
+    os.setsid()
+    os.umask(0o077)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
 class LocalServer:
@@ -125,31 +169,38 @@ class LocalServer:
                 "--username", self.credentials.username, "--enable-legacy-api-token"]
 
     def environment(self) -> dict[str, str]:
-        env = {**os.environ, "LABEL_STUDIO_BASE_DATA_DIR": str(self.data_dir), "LATEST_VERSION_CHECK": "false",
+        env = {**os.environ, **PRIVATE, "LABEL_STUDIO_BASE_DATA_DIR": str(self.data_dir),
                "LABEL_STUDIO_HOST": self.url, "LABEL_STUDIO_PASSWORD": self.credentials.password,
                "LABEL_STUDIO_USER_TOKEN": self.credentials.token}
-        env.pop("LABEL_STUDIO_API_KEY", None)
+        for name in ("LABEL_STUDIO_API_KEY", *(f"{prefix}{key}" for key in PRIVATE
+                                               for prefix in ("LABEL_STUDIO_", "HEARTEX_"))):
+            env.pop(name, None)  # Label Studio reads LABEL_STUDIO_X and HEARTEX_X before X
         return env
 
     def start(self, timeout: float = 240.0) -> "LocalServer":
         """Start the server and wait until ``/health`` answers; :class:`ServerError` with the log's tail if not."""
-        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private(self.data_dir)
         env = self.environment()
         began = time.monotonic()
-        log = open(self.log_path, "ab")
+        log = os.fdopen(os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
         try:
             self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, env=env,
-                                            cwd=self.data_dir, stdin=subprocess.DEVNULL, start_new_session=True)
+                                            cwd=self.data_dir, stdin=subprocess.DEVNULL,
+                                            preexec_fn=_child_setup)
         finally:
             log.close()
-        while time.monotonic() - began < timeout:
-            if self.process.poll() is not None:
-                raise ServerError(f"label-studio exited with status {self.process.returncode} while starting; "
-                                  f"the end of {self.log_path}:\n{self.log_tail()}")
-            if self.healthy():
-                self.started_in = time.monotonic() - began
-                return self
-            time.sleep(1.0)
+        try:
+            while time.monotonic() - began < timeout:
+                if self.process.poll() is not None:
+                    raise ServerError(f"label-studio exited with status {self.process.returncode} while starting; "
+                                      f"the end of {self.log_path}:\n{self.log_tail()}")
+                if self.healthy():
+                    self.started_in = time.monotonic() - began
+                    return self
+                time.sleep(1.0)
+        except BaseException:  # Ctrl-C or SIGTERM while it starts: stop it too
+            self.stop()
+            raise
         self.stop()
         raise ServerError(f"label-studio did not answer on {self.url} within {timeout:g} s; the end of "
                           f"{self.log_path}:\n{self.log_tail()}")

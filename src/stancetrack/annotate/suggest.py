@@ -437,7 +437,7 @@ def suggestion_results(suggestion: Suggestion, paragraph: Paragraph, offsets: Of
             "subject_ids": list(suggestion.subject_ids) or None, "modality": suggestion.modality,
             "cue": suggestion.cue, "probability": suggestion.probability}
     record.update(start=suggestion.start, end=suggestion.end, quote=suggestion.quote)
-    results = record_results(table, record, paragraph, offsets)
+    results = record_results(table, record, paragraph, offsets, show_id=False)
     for result in results:
         if result["from_name"] == LABEL_CONTROL:
             result["score"] = suggestion.score

@@ -2,12 +2,15 @@
 
 A task's ``data`` holds the paragraph's text and where it sits (document, segment, section, ``offset`` of its
 first character in the document, in code points). Its one prediction (``model_version`` naming the dataset
-version) holds a region per mention, stance and prediction lying inside the paragraph; the region id is the
-record id, so a record reviewed in Label Studio keeps its id when it comes back.
+version and a short hash of its tables, so it changes whenever the records do) holds a region per mention,
+stance and prediction lying inside the paragraph; the region id is the record id, so a record reviewed in
+Label Studio keeps its id when it comes back, and the region list shows it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -16,7 +19,7 @@ from ..frames import records_from_arrow
 from ..schemas import table_schema
 from ..storage import read_manifest, read_table
 from ..texts import load_texts
-from .fields import LABEL_CONTROL, TABLE_LABEL, SPAN_TABLES, TEXT, fields_of, record_value
+from .fields import LABEL_CONTROL, RECORD_CONTROL, TABLE_LABEL, SPAN_TABLES, TEXT, fields_of, record_value
 from .offsets import OffsetMap
 
 
@@ -46,6 +49,11 @@ class DatasetView:
     topic_ids: list[str]
     records: dict[str, list[dict[str, Any]]]
     id_high_water: dict[str, int] = field(default_factory=dict)  # from the manifest: ids never reused
+    digest: str = ""  # a short hash of the tables' contents (from the manifest)
+
+    @property
+    def model_version(self) -> str:
+        return model_version(self.version, self.digest)
 
     def paragraph(self, document_id: str, segment_id: str) -> Paragraph | None:
         for p in self.paragraphs:
@@ -72,7 +80,7 @@ def dataset_view(tables: dict[str, Any], dataset: Path, manifest: dict[str, Any]
         actor_ids=tables["actors"].column("actor_id").to_pylist(),
         topic_ids=tables["topics"].column("topic_id").to_pylist(),
         records={name: records_from_arrow(tables[name]) for name in SPAN_TABLES},
-        id_high_water=dict(manifest.get("id_high_water", {})),
+        id_high_water=dict(manifest.get("id_high_water", {})), digest=content_digest(manifest),
     )
 
 
@@ -81,13 +89,21 @@ def read_view(dataset: str | Path) -> DatasetView:
     return dataset_view({name: read_table(folder, name) for name in VIEW_TABLES}, folder, read_manifest(folder))
 
 
-def model_version(version: str) -> str:
-    return f"stancetrack-{version}"
+def content_digest(manifest: dict[str, Any]) -> str:
+    """Eight hex digits that change whenever a table's bytes do (a hash of the manifest's table checksums)."""
+    sums = {name: entry.get("sha256") for name, entry in sorted(manifest.get("tables", {}).items())}
+    return hashlib.sha256(json.dumps(sums, sort_keys=True).encode("utf-8")).hexdigest()[:8]
+
+
+def model_version(version: str, digest: str = "") -> str:
+    """``stancetrack-VERSION-DIGEST``: the dataset version and a short hash of its contents."""
+    return f"stancetrack-{version}" + (f"-{digest}" if digest else "")
 
 
 def record_results(table: str, record: dict[str, Any], paragraph: Paragraph,
-                   offsets: OffsetMap | None = None) -> list[dict[str, Any]]:
-    """The Label Studio results of one record: its span label and one result per answered field."""
+                   offsets: OffsetMap | None = None, show_id: bool = True) -> list[dict[str, Any]]:
+    """The Label Studio results of one record: its span label, its record id (shown in the region list, unless
+    ``show_id`` is false, as for a suggestion, which has no record yet) and one result per answered field."""
     offsets = offsets or OffsetMap(paragraph.text)
     label = TABLE_LABEL[table]
     key = table_schema(table).key
@@ -96,6 +112,9 @@ def record_results(table: str, record: dict[str, Any], paragraph: Paragraph,
     base = {"id": record[key], "to_name": TEXT}
     results = [{**base, "from_name": LABEL_CONTROL, "type": "labels",
                 "value": {**span, "text": record["quote"], "labels": [label]}}]
+    if show_id:
+        results.append({**base, "from_name": RECORD_CONTROL, "type": "textarea",
+                        "value": {**span, "text": [record[key]]}})
     for field in fields_of(label):
         value = record_value(field, record)
         if value is not None:
@@ -121,7 +140,7 @@ def task_for(paragraph: Paragraph, view: DatasetView) -> dict[str, Any]:
     }}
     results = paragraph_results(paragraph, view.records)
     if results:
-        task["predictions"] = [{"model_version": model_version(view.version), "score": 1.0, "result": results}]
+        task["predictions"] = [{"model_version": view.model_version, "score": 1.0, "result": results}]
     return task
 
 
