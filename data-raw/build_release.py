@@ -1,4 +1,4 @@
-"""Build the release from its sources: the seed text, the gold annotation YAML and the hedge lexicon.
+"""Build the release from its sources: the seed text (stored whole in `documents.text`), the gold annotation YAML and the hedge lexicon.
 
     python data-raw/build_release.py [--out dataset] [--version 1.1.0]
 
@@ -79,6 +79,7 @@ def document(text: str, data: bytes) -> dict:
         "rights": ("Copyright of its author; the source gives no publisher, URL or licence. The text is "
                    "redistributed byte-exact solely so that the annotations' offsets can be checked, for "
                    "non-commercial research (text and data mining). The annotations are CC BY 4.0."),
+        "text": text,
     }
 
 

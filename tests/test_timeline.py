@@ -40,14 +40,12 @@ def _actor(actor_id: str, name: str, kind: str) -> dict:
 
 @pytest.fixture
 def two_notes(tmp_path: Path) -> Path:
-    (tmp_path / "seeds").mkdir()
     documents, segs, first = [], [], 1
     for document_id, (text, earliest, latest) in NOTES.items():
-        (tmp_path / "seeds" / f"{document_id}.txt").write_text(text, encoding="utf-8")
         documents.append({
             "document_id": document_id, "title": text.split("\n")[0], "author": "A. Auteur",
             "author_id": "author", "language": "fr", "published_earliest": earliest, "published_latest": latest,
-            "date_basis": "Test note.", "source_path": f"seeds/{document_id}.txt",
+            "date_basis": "Test note.", "source_path": None, "text": text,
             "text_sha256": hashlib.sha256(text.encode()).hexdigest(), "char_count": len(text),
             "publisher": None, "url": None, "rights": "Written for the tests."})
         segs += segments(text, document_id, first=first)

@@ -153,7 +153,7 @@ class Transaction:
     def check(self) -> dict[str, pa.Table]:
         """Every table as the commit would leave it, or :class:`InvalidData` naming every problem."""
         tables = {name: self.arrow(name) for name in TABLES}
-        report = validate_tables(tables, self.dataset, rows_checked=set(self._changed))
+        report = validate_tables(tables, rows_checked=set(self._changed))
         if not report.valid:
             raise InvalidData(report.errors, f"the change to {self.dataset} would make it invalid")
         return tables

@@ -68,7 +68,7 @@ VIEW_TABLES = ("documents", "segments", "actors", "topics", *SPAN_TABLES)
 
 def dataset_view(tables: dict[str, Any], dataset: Path, manifest: dict[str, Any]) -> DatasetView:
     """A :class:`DatasetView` of Arrow tables (as read from ``dataset``, or pending in a transaction)."""
-    texts, _ = load_texts(tables["documents"], dataset)
+    texts, _ = load_texts(tables["documents"])
     paragraphs = []
     for seg in records_from_arrow(tables["segments"]):
         if seg["kind"] == "paragraph" and seg["document_id"] in texts:
