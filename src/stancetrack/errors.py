@@ -115,6 +115,15 @@ class InvalidText(InvalidData):
     """A document's text cannot be taken as it is (not UTF-8, empty, not NFC, ...); nothing was written."""
 
 
+class RefusedDocument(StancetrackError):
+    """A text that :func:`~stancetrack.add_document` will not add as it is (not UTF-8, empty, not NFC, already in
+    the dataset, ...); the message says why in one line and nothing was written. ``errors`` holds the problems."""
+
+    def __init__(self, message: str, errors: list[ErrorRecord] | None = None):
+        self.errors = list(errors or [])
+        super().__init__(message)
+
+
 class DatasetNotFound(StancetrackError):
     """No dataset (manifest.json and Parquet files) at the given path."""
 
