@@ -46,7 +46,10 @@ def suggested(task: Any) -> dict[str, Any]:
     predictions = task["predictions"] if isinstance(task, dict) else task.predictions
     assert len(predictions) == 1
     prediction = predictions[0]
-    return json.loads(json.dumps(prediction if isinstance(prediction, dict) else prediction.dict()))
+    if not isinstance(prediction, dict):
+        prediction = {"model_version": prediction.model_version, "score": prediction.score,
+                      "result": prediction.result}
+    return json.loads(json.dumps(prediction))
 
 
 def annotator_result(segment_id: str, data: dict[str, Any], prediction: dict[str, Any]) -> list[dict[str, Any]]:

@@ -3,6 +3,8 @@ annotator keeps comes back through the importer (offline here; test_server.py do
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 
@@ -82,3 +84,10 @@ def test_accepted_suggestions_come_back_as_records(with_note):
     assert (stance["holder_id"], stance["target_id"], stance["polarity"]) == (AUTHOR_ID, "ukraine", "favor")
     mentions = ds.mentions[ds.mentions["document_id"] == NOTE_ID]
     assert len(mentions) >= 12 and set(mentions["actor_id"]) >= {"zelensky", "putin", "trump", "ukraine"}
+    timeline = ds.stance_timeline(target="ukraine")
+    assert [list(d) for d in timeline["documents"]] == [["marquette-2025-alaska"], [NOTE_ID]]
+    tracked = CliRunner().invoke(cli, ["track", "--holder", AUTHOR_ID, "--target", "ukraine", "--dataset",
+                                       str(dataset), "--json"])
+    assert tracked.exit_code == 0, tracked.output
+    assert [(r["date"], r["documents"], r["favor"], r["net"]) for r in json.loads(tracked.output)] == [
+        ("2025-08-09", ["marquette-2025-alaska"], 0, None), ("2025-08-20", [NOTE_ID], 1, 1.0)]
