@@ -20,7 +20,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .errors import InvalidText, RefusedDocument
 from .ids import id_format

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from .helpers import utf16
 from stancetrack.annotate.fields import FIELDS_BY_NAME
+from stancetrack.annotate.tasks import build_tasks
 from stancetrack.cli import cli
 
 NOTE = Path(__file__).resolve().parents[1] / "fixtures" / "texts" / "note-2025-08-20.txt"
@@ -84,3 +85,13 @@ def annotator_result(segment_id: str, data: dict[str, Any], prediction: dict[str
         kept.append({**base, "from_name": "gloss", "type": "textarea",
                      "value": {**span, "text": ["The author agrees that no deal on Ukraine can be made without it."]}})
     return kept
+
+
+def annotated_export(dataset: Path) -> list[dict[str, Any]]:
+    """A Label Studio export of the new document's tasks, each annotated as :func:`annotator_result` says."""
+    new = [t for t in build_tasks(dataset) if t["data"]["document_id"] == NOTE_ID]
+    return [{"id": number, "data": task["data"], "predictions": [], "annotations": [{
+        "id": number, "completed_by": 1, "was_cancelled": False, "ground_truth": False,
+        "created_at": "2026-01-01T10:00:00Z", "updated_at": "2026-01-01T10:00:00Z",
+        "result": annotator_result(task["data"]["segment_id"], task["data"], suggested(task))}]}
+        for number, task in enumerate(new, start=1)]

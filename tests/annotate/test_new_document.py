@@ -4,17 +4,23 @@ annotator keeps comes back through the importer (offline here; test_server.py do
 from __future__ import annotations
 
 import json
+import re
+import shlex
+import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from .helpers import snapshot
-from .new_document import AUTHOR_ID, NOTE_ID, PREDICTION_PARAGRAPH, add_note, annotator_result, suggested
+from .new_document import AUTHOR_ID, NOTE, NOTE_ID, PREDICTION_PARAGRAPH, add_note, annotated_export, suggested
 from stancetrack import load, validate
 from stancetrack.annotate import suggest as suggest_lib
 from stancetrack.annotate.importer import import_export
 from stancetrack.annotate.tasks import build_tasks
 from stancetrack.cli import cli
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -65,12 +71,7 @@ def test_without_spacy_the_suggestions_are_mentions_only(with_note, monkeypatch)
 
 def test_accepted_suggestions_come_back_as_records(with_note):
     dataset, _ = with_note
-    new = [t for t in build_tasks(dataset) if t["data"]["document_id"] == NOTE_ID]
-    export = [{"id": number, "data": t["data"], "predictions": [],
-               "annotations": [{"id": number, "completed_by": 1, "was_cancelled": False, "ground_truth": False,
-                                "created_at": "2026-01-01T10:00:00Z", "updated_at": "2026-01-01T10:00:00Z",
-                                "result": annotator_result(t["data"]["segment_id"], t["data"], suggested(t))}]}
-              for number, t in enumerate(new, start=1)]
+    export = annotated_export(dataset)
     before = snapshot(dataset)
     import_export(export, dataset, dry_run=True, annotator="tester")
     assert snapshot(dataset) == before
@@ -91,3 +92,33 @@ def test_accepted_suggestions_come_back_as_records(with_note):
     assert tracked.exit_code == 0, tracked.output
     assert [(r["date"], r["documents"], r["favor"], r["net"]) for r in json.loads(tracked.output)] == [
         ("2025-08-09", ["marquette-2025-alaska"], 0, None), ("2025-08-20", [NOTE_ID], 1, 1.0)]
+
+
+def test_the_readme_section_works_as_printed(tmp_path, monkeypatch):
+    """README "Adding a document": its commands, run as printed in a clean copy (the annotation done as the
+    section says, offline), print what it shows."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- README:adding -->", 1)[1].split("<!-- README:", 1)[0]
+    shown = re.findall(r"```console\n(.*?)```", section, re.S)
+    (tmp_path / NOTE.relative_to(REPO)).parent.mkdir(parents=True)
+    shutil.copy(NOTE, tmp_path / NOTE.relative_to(REPO))
+    monkeypatch.chdir(tmp_path)
+    outputs = []
+    for block in (shown[0], shown[2]):
+        for command, expected in re.findall(r"^\$ (.*)\n((?:(?!\$ ).*\n)*)", block, re.M):
+            words = shlex.split(command)
+            if words[:2] == ["cp", "-r"]:
+                shutil.copytree(REPO / words[2], tmp_path / words[3])
+                continue
+            assert words[0] == "stancetrack"
+            result = CliRunner().invoke(cli, words[1:])
+            assert result.exit_code == 0, result.output
+            outputs.append(([line.rstrip() for line in result.stdout.splitlines()],
+                            [line.rstrip() for line in expected.splitlines()]))
+        if block is shown[0]:  # what the annotator does between push and pull
+            import_export(annotated_export(tmp_path / "my-dataset"), tmp_path / "my-dataset", annotator="tester")
+    assert len(outputs) == 3
+    for real, expected in outputs:
+        assert real == expected
+    assert "annotate push --url http://127.0.0.1:8080 --dataset my-dataset" in shown[1]
+    assert "annotate pull --url http://127.0.0.1:8080 --dataset my-dataset" in shown[1]
