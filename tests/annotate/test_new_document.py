@@ -122,3 +122,16 @@ def test_the_readme_section_works_as_printed(tmp_path, monkeypatch):
         assert real == expected
     assert "annotate push --url http://127.0.0.1:8080 --dataset my-dataset" in shown[1]
     assert "annotate pull --url http://127.0.0.1:8080 --dataset my-dataset" in shown[1]
+
+
+def test_the_report_draws_stances_over_time_once_there_are_two_documents(with_note, tmp_path):
+    dataset, _ = with_note
+    import_export(annotated_export(dataset), dataset, annotator="tester")
+    from stancetrack.htmlreport import build_report
+
+    result = build_report(dataset, tmp_path / "report", as_of="2026-03-13")
+    assert list(result.figures) == ["stance_matrix", "stance_timeline", "prediction_timeline", "reliability_diagram"]
+    assert result.figures["stance_timeline"].read_bytes().startswith(b"\x89PNG")
+    page = result.index.read_text(encoding="utf-8")
+    assert "Stances over time (drawn when the dataset holds more than one document)" in page
+    assert page.index("Stances as a matrix") < page.index("Stances over time") < page.index("Predictions on a")
