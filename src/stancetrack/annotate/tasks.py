@@ -4,7 +4,9 @@ A task's ``data`` holds the paragraph's text and where it sits (document, segmen
 first character in the document, in code points). Its one prediction (``model_version`` naming the dataset
 version and a short hash of its tables, so it changes whenever the records do) holds a region per mention,
 stance and prediction lying inside the paragraph; the region id is the record id, so a record reviewed in
-Label Studio keeps its id when it comes back, and the region list shows it.
+Label Studio keeps its id when it comes back, and the region list shows it. A paragraph with no records yet (a
+document just added) carries the suggestions of :mod:`stancetrack.annotate.suggest` instead, as a prediction of
+their own ``model_version`` with a score per region (when asked for: ``build_tasks(dataset, suggest=True)``).
 """
 
 from __future__ import annotations
