@@ -146,3 +146,10 @@ def test_an_existing_actor_is_the_author_as_it_is(dataset_copy):
                          rights=RIGHTS, published="2025-08-20")
     assert (added.author_id, added.author_created) == ("trump", False)
     assert stancetrack.load(dataset_copy).actors.equals(actors_before)
+
+
+def test_a_folder_that_is_no_dataset_is_refused_and_left_alone(tmp_path):
+    result = run("add", str(NOTE), *OPTIONS, "--dataset", str(tmp_path / "nowhere"))
+    assert result.exit_code == 1
+    assert result.output == f"error: no dataset at {tmp_path / 'nowhere'}: manifest.json is missing\n"
+    assert not (tmp_path / "nowhere").exists()

@@ -25,6 +25,7 @@ from .errors import InvalidText, RefusedDocument
 from .ids import id_format
 from .outcomes import parse_day
 from .segment import check_text, read_text, segments
+from .storage import read_manifest
 from .writer import transaction
 
 #: The ``date_basis`` recorded for a document added with a known publication day and no reason given.
@@ -85,8 +86,9 @@ def add_document(dataset: str | Path, source: str | bytes | Path, *, author: str
     that window). ``author_id`` defaults to the author's name as a slug; ``title`` to the text's first line;
     ``document_id`` to :func:`default_document_id`. :class:`~stancetrack.errors.RefusedDocument` (one line)
     when the text cannot be added as it is or is already in the dataset; :class:`~stancetrack.errors.InvalidData`
-    when the metadata break the schema (a malformed URL, language tag, ...). With ``dry_run`` every check is made
-    and nothing is written.
+    when the metadata break the schema (a malformed language tag, ...); :class:`~stancetrack.errors.DatasetNotFound`
+    when ``dataset`` is not a dataset folder (a document is added to an existing dataset, e.g. a copy of the
+    release, never to a new folder). With ``dry_run`` every check is made and nothing is written.
     """
     where = str(source) if isinstance(source, Path) else "the text"
     if (published is None) == (written_between is None):
@@ -102,6 +104,7 @@ def add_document(dataset: str | Path, source: str | bytes | Path, *, author: str
         basis = date_basis
     if latest < earliest:
         raise RefusedDocument(f"the window ends ({latest}) before it starts ({earliest})")
+    read_manifest(Path(dataset))  # DatasetNotFound: a document goes into an existing dataset, never a new folder
     text, data = _text_of(source, where)
     digest = hashlib.sha256(data).hexdigest()
     title = title if title is not None else text.lstrip().split("\n", 1)[0].strip()
