@@ -89,7 +89,7 @@ def annotator_result(segment_id: str, data: dict[str, Any], prediction: dict[str
 
 def annotated_export(dataset: Path) -> list[dict[str, Any]]:
     """A Label Studio export of the new document's tasks, each annotated as :func:`annotator_result` says."""
-    new = [t for t in build_tasks(dataset) if t["data"]["document_id"] == NOTE_ID]
+    new = [t for t in build_tasks(dataset, suggest=True) if t["data"]["document_id"] == NOTE_ID]
     return [{"id": number, "data": task["data"], "predictions": [], "annotations": [{
         "id": number, "completed_by": 1, "was_cancelled": False, "ground_truth": False,
         "created_at": "2026-01-01T10:00:00Z", "updated_at": "2026-01-01T10:00:00Z",

@@ -32,7 +32,7 @@ def with_note(release_copy):
 
 def test_new_paragraphs_get_suggestions_and_the_release_keeps_its_records(with_note):
     dataset, release_tasks = with_note
-    tasks = build_tasks(dataset)
+    tasks = build_tasks(dataset, suggest=True)
     old = [t for t in tasks if t["data"]["document_id"] != NOTE_ID]
     new = [t for t in tasks if t["data"]["document_id"] == NOTE_ID]
     assert [t["data"]["segment_id"] for t in new] == ["sg-0036", "sg-0039", "sg-0041", "sg-0043", "sg-0045"]
@@ -51,7 +51,7 @@ def test_new_paragraphs_get_suggestions_and_the_release_keeps_its_records(with_n
     hedged = next(r for t in new if t["data"]["segment_id"] == PREDICTION_PARAGRAPH
                   for r in suggested(t)["result"] if r["from_name"] == "cue")
     assert hedged["value"]["text"] == ["sans doute"]
-    assert [t for t in build_tasks(dataset, suggest=False) if t["data"]["document_id"] == NOTE_ID
+    assert [t for t in build_tasks(dataset) if t["data"]["document_id"] == NOTE_ID
             and "predictions" in t] == []
 
 
@@ -59,7 +59,7 @@ def test_without_spacy_the_suggestions_are_mentions_only(with_note, monkeypatch)
     dataset, _ = with_note
     monkeypatch.setattr(suggest_lib, "pipeline_or_none", lambda model=suggest_lib.MODEL: None)
     monkeypatch.setattr(suggest_lib, "pipeline_installed", lambda model=suggest_lib.MODEL: False)
-    new = [t for t in build_tasks(dataset) if t["data"]["document_id"] == NOTE_ID]
+    new = [t for t in build_tasks(dataset, suggest=True) if t["data"]["document_id"] == NOTE_ID]
     labels = {r["value"]["labels"][0] for t in new for r in suggested(t)["result"] if r["from_name"] == "label"}
     assert labels == {"ACTOR"}
     result = CliRunner().invoke(cli, ["annotate", "tasks", "--dataset", str(dataset)])

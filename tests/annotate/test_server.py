@@ -151,7 +151,7 @@ def _with_polarity(result: list[dict], region_id: str, polarity: str) -> list[di
 def _assert_predictions_equal_dataset(client: Client, project: int, dataset) -> None:
     """Every task of the project carries exactly the pre-annotations built from the dataset as it is now."""
     version = read_view(dataset).model_version
-    expected = {t["data"]["segment_id"]: t.get("predictions", []) for t in build_tasks(dataset)}
+    expected = {t["data"]["segment_id"]: t.get("predictions", []) for t in build_tasks(dataset, suggest=True)}
     assert client._ls.projects.get(id=project).model_version == version
     for task in client.tasks(project):
         got = [p if isinstance(p, dict) else p.dict() for p in task.predictions]

@@ -161,7 +161,7 @@ def task_for(paragraph: Paragraph, view: DatasetView) -> dict[str, Any]:
     return task
 
 
-def build_tasks(dataset: str | Path, suggest: bool = True) -> list[dict[str, Any]]:
+def build_tasks(dataset: str | Path, suggest: bool = False) -> list[dict[str, Any]]:
     """One Label Studio task per paragraph of the dataset, in document order, with pre-annotations: the
     paragraph's records, or (with ``suggest``) for a paragraph that has none yet, the suggestions of
     :mod:`stancetrack.annotate.suggest` as a prediction of their own ``model_version``."""
