@@ -9,7 +9,7 @@ import pandas as pd
 
 from .frames import records_from_arrow
 from .schemas import TABLES, table_schema
-from .storage import read_table, table_path
+from .storage import Snapshot, sound_snapshot
 
 
 @dataclass
@@ -40,11 +40,9 @@ class Diff:
         return counts.reindex(columns=["added", "removed", "changed"], fill_value=0)
 
 
-def _rows(folder: Path, name: str) -> dict[str, dict]:
-    if not table_path(folder, name).exists():
-        return {}
+def _rows(snap: Snapshot, name: str) -> dict[str, dict]:
     key = table_schema(name).key
-    return {r[key]: r for r in records_from_arrow(read_table(folder, name))}
+    return {r[key]: r for r in records_from_arrow(snap.table(name))}
 
 
 def diff_records(name: str, old: dict[str, dict], new: dict[str, dict]) -> list[Change]:
@@ -59,8 +57,10 @@ def diff_records(name: str, old: dict[str, dict], new: dict[str, dict]) -> list[
 
 
 def diff(old_dir: str | Path, new_dir: str | Path, tables: tuple[str, ...] = TABLES) -> Diff:
-    """Compare two dataset folders table by table."""
+    """Compare two dataset folders table by table, each read as one committed version (a folder that is not a
+    dataset, or whose files differ from its manifest, is refused)."""
+    old, new = sound_snapshot(Path(old_dir), tuple(tables)), sound_snapshot(Path(new_dir), tuple(tables))
     result = Diff()
     for name in tables:
-        result.changes += diff_records(name, _rows(Path(old_dir), name), _rows(Path(new_dir), name))
+        result.changes += diff_records(name, _rows(old, name), _rows(new, name))
     return result

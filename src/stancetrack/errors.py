@@ -45,6 +45,8 @@ CODES: dict[str, str] = {
     "date-window": "`published_latest` is before `published_earliest`",
     # layer 5: against the manifest
     "manifest-missing": "manifest.json is absent or unreadable",
+    "manifest-malformed": "manifest.json is not the object the format defines (a field of the wrong type, say)",
+    "metadata-stale": "croissant.json or datapackage.json records other file hashes than the manifest",
     "file-missing": "a table's Parquet file is absent",
     "file-unlisted": "a table is missing from the manifest",
     "checksum": "a file's SHA-256 differs from the manifest",
@@ -111,12 +113,26 @@ class DatasetNotFound(StancetrackError):
     """No dataset (manifest.json and Parquet files) at the given path."""
 
 
+class IntegrityError(StancetrackError):
+    """A file differs from what the manifest records, or an interrupted commit cannot be completed;
+    ``stancetrack validate`` lists every problem."""
+
+
+class InjectedFault(StancetrackError):
+    """Raised at a checkpoint of a commit by the fault-injection tests (``STANCETRACK_CRASH_AT=N:raise``)."""
+
+
 class ReadOnlyDataset(StancetrackError):
     """The packaged release is read-only: copy it (``stancetrack export``) or pass ``--data DIR``."""
 
 
 class LockTimeout(StancetrackError):
     """Another writer holds the dataset's lock."""
+
+
+class UnsafeOutput(StancetrackError):
+    """An output path that a command will not write: a dataset's own file, a symlink, a FIFO, a device, or a
+    path in a folder that does not exist."""
 
 
 class UnknownTable(StancetrackError):

@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 from pathlib import Path
 
+from .errors import UnsafeOutput
 from .frames import records_from_arrow
 from .schemas import table_schema
-from .storage import atomic_write_bytes, read_table
+from .storage import atomic_write_bytes, sound_snapshot
 
 FORMATS = ("csv", "jsonl")
 
@@ -18,7 +21,7 @@ def export_text(dataset_dir: str | Path, name: str, fmt: str) -> str:
     """The table as CSV (lists and objects JSON-encoded in their cells) or JSON Lines."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    records = records_from_arrow(read_table(Path(dataset_dir), name))
+    records = records_from_arrow(sound_snapshot(Path(dataset_dir), (name,)).table(name))
     if fmt == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     buffer = io.StringIO()
@@ -30,5 +33,29 @@ def export_text(dataset_dir: str | Path, name: str, fmt: str) -> str:
     return buffer.getvalue()
 
 
+def check_output(output: str | Path, dataset_dir: str | Path) -> Path:
+    """``output`` if an export may write it: a new path or a regular file, in an existing folder, outside the
+    dataset folder; else :class:`UnsafeOutput` saying why (a symlink, FIFO or device is never replaced)."""
+    path = Path(output)
+    folder = path.parent
+    if not folder.is_dir():
+        raise UnsafeOutput(f"{output}: the folder {folder} does not exist")
+    if folder.resolve() == Path(dataset_dir).resolve():
+        raise UnsafeOutput(f"{output} is inside the dataset folder {dataset_dir}; write the export elsewhere")
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return path
+    if stat.S_ISLNK(mode):
+        raise UnsafeOutput(f"{output} is a symbolic link; give the path of a new or regular file")
+    if not stat.S_ISREG(mode):
+        raise UnsafeOutput(f"{output} is not a regular file (a folder, FIFO, socket or device); give the path of "
+                           "a new or regular file")
+    return path
+
+
 def export_table(dataset_dir: str | Path, name: str, fmt: str, output: str | Path) -> None:
-    atomic_write_bytes(Path(output), export_text(dataset_dir, name, fmt).encode("utf-8"))
+    """Write the export to ``output`` atomically (see :func:`check_output` for what is refused)."""
+    path = check_output(output, dataset_dir)
+    data = export_text(dataset_dir, name, fmt).encode("utf-8")
+    atomic_write_bytes(check_output(path, dataset_dir), data)

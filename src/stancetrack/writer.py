@@ -4,8 +4,12 @@
         tx.append("outcomes", [record])
 
 On leaving the block the whole resulting dataset is validated (layers 1–4); only when it is valid are the
-changed tables written, the manifest last, then the folder's derived metadata (:mod:`stancetrack.metadata`).
-Any exception inside the block, or any validation error, leaves the files exactly as they were.
+changed tables, the manifest and the folder's derived metadata (:mod:`stancetrack.metadata`) committed, all or
+nothing (:mod:`stancetrack.storage`). Any exception inside the block, any validation error, or a crash at any
+instant leaves the files exactly as they were (or, past the commit point, exactly the new version).
+
+A writer changes an existing dataset; ``transaction(folder, create=True)`` makes a new one in a missing or
+empty folder.
 """
 
 from __future__ import annotations
@@ -17,11 +21,11 @@ from typing import Any, Iterable, Iterator
 import pandas as pd
 import pyarrow as pa
 
-from .errors import DatasetNotFound, InvalidData
+from .errors import InvalidData
 from .frames import arrow_from_records, frame_from_arrow, records_from_arrow, records_from_frame
-from .metadata import write_dataset_files
+from .metadata import derived_files
 from .schemas import TABLES, table_schema
-from .storage import locked, read_manifest, read_table, table_path, write_tables
+from .storage import Snapshot, commit_tables, writing
 from .validation import validate_table, validate_tables
 from .validation.keys import natural_key
 
@@ -56,14 +60,12 @@ def _columns(name: str, records: list[dict[str, Any]]) -> list[str]:
 class Transaction:
     """Pending changes to a dataset folder; see :func:`transaction`."""
 
-    def __init__(self, dataset_dir: Path):
+    def __init__(self, dataset_dir: Path, base: Snapshot | None = None):
         self.dataset_dir = Path(dataset_dir)
+        self._base = base
         self._current: dict[str, pa.Table] = {}
         self._changed: dict[str, pa.Table] = {}
-        try:
-            self.manifest = read_manifest(self.dataset_dir)
-        except DatasetNotFound:
-            self.manifest = {"tables": {}}
+        self.manifest = base.manifest if base is not None else {"tables": {}}
         self.dataset_version: str | None = None
 
     def arrow(self, name: str) -> pa.Table:
@@ -71,8 +73,7 @@ class Transaction:
         if name in self._changed:
             return self._changed[name]
         if name not in self._current:
-            path = table_path(self.dataset_dir, name)
-            self._current[name] = (read_table(self.dataset_dir, name) if path.exists()
+            self._current[name] = (self._base.table(name) if self._base is not None
                                    else table_schema(name).arrow_schema().empty_table())
         return self._current[name]
 
@@ -97,15 +98,19 @@ class Transaction:
         if not report.valid:
             raise InvalidData(report.errors, f"the change to {self.dataset_dir} would make it invalid")
         changed = dict(self._changed) if self._changed else {n: tables[n] for n in TABLES}
-        write_tables(self.dataset_dir, changed, self.dataset_version)
-        write_dataset_files(self.dataset_dir)  # croissant.json, datapackage.json, README.md: after the manifest
+        # croissant.json, datapackage.json and README.md of the new version are part of the same commit
+        commit_tables(self.dataset_dir, changed, self.dataset_version, derived_files(self.dataset_dir), self._base)
 
 
 @contextlib.contextmanager
-def transaction(dataset_dir: str | Path, timeout: float = 30.0) -> Iterator[Transaction]:
-    """Change a dataset under its lock; everything is validated and written on a clean exit, nothing otherwise."""
+def transaction(dataset_dir: str | Path, timeout: float = 30.0, create: bool = False) -> Iterator[Transaction]:
+    """Change a dataset under its lock; everything is validated and written on a clean exit, nothing otherwise.
+
+    The folder must hold a dataset whose files match its manifest; with ``create`` it may also be missing or
+    empty, and a new dataset is made there.
+    """
     folder = Path(dataset_dir)
-    with locked(folder, timeout):
-        tx = Transaction(folder)
+    with writing(folder, create, timeout) as base:
+        tx = Transaction(folder, base)
         yield tx
         tx.commit()

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from ..frames import records_from_arrow
 from ..resources import annotation_dir
 from ..schemas import table_schema
-from ..storage import read_table
+from ..storage import sound_snapshot
 from .fields import FIELDS, LABEL_CONTROL, LABELS, TEXT, Field, fields_of, target_value
 from .sdk import available, require
 
@@ -94,9 +94,8 @@ def labeling_config(actors: Iterable[dict[str, Any]], topics: Iterable[dict[str,
 
 def config_for_dataset(dataset_dir: str | Path) -> str:
     """The labeling config for the actors and topics of a dataset folder."""
-    folder = Path(dataset_dir)
-    return labeling_config(records_from_arrow(read_table(folder, "actors")),
-                           records_from_arrow(read_table(folder, "topics")))
+    snap = sound_snapshot(dataset_dir, ("actors", "topics"))
+    return labeling_config(records_from_arrow(snap.table("actors")), records_from_arrow(snap.table("topics")))
 
 
 def validate_config(config: str) -> None:

@@ -35,7 +35,7 @@ from ..lexicon import default_lexicon_path, lexicon_key, read_lexicon
 from ..schemas import table_schema
 from ..frames import arrow_from_records, records_from_arrow
 from ..schemas import TABLES
-from ..storage import max_id_number, read_manifest, read_table, table_path
+from ..storage import max_id_number, sound_snapshot
 from ..validation import validate_tables
 from ..validation.keys import natural_key
 from ..writer import transaction
@@ -520,8 +520,9 @@ def import_export(source: str | Path | list, dataset_dir: str | Path, dry_run: b
     folder = Path(dataset_dir)
     options = dict(annotator=annotator, annotator_names=annotator_names, refuse_conflicts=refuse_conflicts)
     if dry_run:
-        tables = {name: read_table(folder, name) for name in TABLES if table_path(folder, name).exists()}
-        manifest = read_manifest(folder)
+        snap = sound_snapshot(folder)
+        tables = {name: snap.table(name) for name in TABLES if snap.exists(name)}
+        manifest = snap.manifest
         version = manifest.get("dataset_version", "unknown")
         plan = plan_import(export, dataset_view(tables, folder, version), **options,
                            id_high_water=manifest.get("id_high_water"))

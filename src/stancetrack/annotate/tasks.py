@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from ..frames import records_from_arrow
 from ..schemas import table_schema
-from ..storage import read_manifest, read_table
+from ..storage import sound_snapshot
 from ..validation.spans import load_texts
 from .fields import LABEL_CONTROL, TABLE_LABEL, SPAN_TABLES, TEXT, fields_of, record_value
 from .offsets import OffsetMap
@@ -73,8 +73,9 @@ def dataset_view(tables: dict[str, Any], dataset_dir: Path, version: str) -> Dat
 def read_view(dataset_dir: str | Path) -> DatasetView:
     folder = Path(dataset_dir)
     names = ("documents", "segments", "actors", "topics", *SPAN_TABLES)
-    version = read_manifest(folder).get("dataset_version", "unknown")
-    return dataset_view({name: read_table(folder, name) for name in names}, folder, version)
+    snap = sound_snapshot(folder, names)
+    return dataset_view({name: snap.table(name) for name in names}, folder,
+                        snap.manifest.get("dataset_version", "unknown"))
 
 
 def model_version(version: str) -> str:

@@ -11,7 +11,8 @@ import click
 
 from .. import dataset as dataset_lib
 from ..diff import diff as diff_datasets
-from ..export import FORMATS, export_table, export_text
+from ..errors import UnsafeOutput
+from ..export import FORMATS, check_output, export_table, export_text
 from ..schemas import TABLES
 from ..validation import validate as validate_dataset
 from .options import data_option, emit_json, emit_table, json_option
@@ -127,7 +128,8 @@ def diff(old_dir: Path, new_dir: Path, tables: tuple[str, ...], as_json: bool) -
 @click.command()
 @click.argument("table", type=click.Choice(TABLES))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE (atomically).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write to FILE (atomically): a new file or a regular one, outside the dataset folder.")
 @data_option()
 def export(table: str, fmt: str, output: Path | None, data: Path) -> None:
     """Export one table as CSV or JSON Lines (to standard output, or -o FILE).
@@ -139,6 +141,10 @@ def export(table: str, fmt: str, output: Path | None, data: Path) -> None:
     """
     if output is None:
         click.echo(export_text(data, table, fmt), nl=False)
-    else:
-        export_table(data, table, fmt, output)
-        click.echo(f"wrote {output}", err=True)
+        return
+    try:
+        check_output(output, data)
+    except UnsafeOutput as exc:
+        raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
+    export_table(data, table, fmt, output)
+    click.echo(f"wrote {output}", err=True)

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from ..resources import schema_dir
 from ..schemas import TABLES, TableSchema, table_schema
-from ..storage import read_manifest, read_table, table_path
+from ..storage import Snapshot, parse_table, snapshot, table_path
 
 DATASET_RECORD = "dataset.json"
 
@@ -29,17 +29,28 @@ def dataset_record() -> dict[str, Any]:
 
 @dataclass
 class Sources:
-    """The inputs of every derived file, read from one dataset folder."""
+    """The inputs of every derived file: one committed version of a dataset folder, or the version a writer is
+    committing (``pending_manifest`` and the Parquet file of each table, ``pending_files``)."""
 
     dataset_dir: Path
+    pending_manifest: dict[str, Any] | None = None
+    pending_files: dict[str, Path] | None = None
 
     @cached_property
     def record(self) -> dict[str, Any]:
         return dataset_record()
 
     @cached_property
+    def _snapshot(self) -> Snapshot:
+        return snapshot(self.dataset_dir)
+
+    @cached_property
     def manifest(self) -> dict[str, Any]:
-        return read_manifest(self.dataset_dir)
+        if self.pending_manifest is not None:
+            return self.pending_manifest
+        if self._snapshot.manifest_error:
+            raise ValueError(self._snapshot.manifest_error)
+        return self._snapshot.manifest
 
     @property
     def version(self) -> str:
@@ -51,7 +62,9 @@ class Sources:
 
     @cached_property
     def tables(self) -> dict[str, pa.Table]:
-        return {name: read_table(self.dataset_dir, name) for name in TABLES}
+        if self.pending_files is not None:
+            return {name: parse_table(name, path, path.name) for name, path in self.pending_files.items()}
+        return {name: self._snapshot.table(name) for name in TABLES}
 
     def schema(self, name: str) -> TableSchema:
         return table_schema(name)
@@ -61,7 +74,9 @@ class Sources:
         return self.manifest["tables"][name]
 
     def file_size(self, name: str) -> int:
-        return table_path(self.dataset_dir, name).stat().st_size
+        if self.pending_files is not None:
+            return self.pending_files[name].stat().st_size
+        return self._snapshot.buffers[name].size if self._snapshot.exists(name) else 0
 
     def rows(self, name: str) -> int:
         return self.tables[name].num_rows
