@@ -299,13 +299,20 @@ def snapshot(dataset_dir: str | Path, tables: tuple[str, ...] = TABLES, timeout:
 
     The files are read without a lock; if they do not form one version (a commit in progress, an interrupted
     one, or damage), the reader waits for the lock, completes any interrupted commit and reads again. What is
-    still wrong then is damage, reported in ``problems`` (it is up to the caller to refuse it).
+    still wrong then is damage, reported in ``problems`` (it is up to the caller to refuse it). Temporary files
+    of a killed writer are deleted when no writer holds the lock.
     """
     folder = Path(dataset_dir)
     if not folder.is_dir():
         raise DatasetNotFound(f"no dataset folder at {folder}")
     snap, consistent = _read_snapshot(folder, tables)
-    if consistent or is_packaged_release(folder) or not os.access(folder, os.W_OK):
+    if is_packaged_release(folder) or not os.access(folder, os.W_OK):
+        return snap
+    if consistent:
+        if any(folder.glob(f"{TMP_PREFIX}*")):  # left by a killed writer, unless one is staging right now
+            with contextlib.suppress(LockTimeout):
+                with locked(folder, timeout=0):
+                    recover(folder)
         return snap
     if snap.manifest_error and not snap.buffers and not (folder / JOURNAL).exists():
         return snap  # not a dataset at all: nothing to wait for
@@ -477,6 +484,8 @@ def commit_tables(dataset_dir: str | Path, tables: dict[str, pa.Table], dataset_
             for target, data in derive(new_manifest, files).items():
                 if not _PLAIN_NAME.match(target) or target in (MANIFEST, JOURNAL) or target.endswith(".parquet"):
                     raise ValueError(f"a derived file may not be named {target!r}")
+                if (folder / target).is_file() and (folder / target).read_bytes() == data:
+                    continue  # unchanged: not rewritten
                 staged[target] = _stage(folder, Path(target).suffix, lambda p, d=data: p.write_bytes(d),
                                         target=folder / target)
             _checkpoint("staged derived files")
