@@ -12,16 +12,19 @@ from stancetrack.storage import CRASH_ENV, JOURNAL, LOCK, TMP_PREFIX
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
-#: A commit that changes two tables together: the first topic's and the first actor's description get one mark.
+#: A commit that changes two tables together: the first topic's and the first actor's description get one mark
+#: (repeated ROUNDS times, the mark numbered, when a third argument is given).
 WRITER = """
 import sys
 from stancetrack.writer import transaction
 folder, mark = sys.argv[1], sys.argv[2]
-with transaction(folder) as tx:
-    for name in ("topics", "actors"):
-        rows = tx.records(name)
-        rows[0]["description"] = mark
-        tx.replace(name, rows)
+rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+for i in range(max(rounds, 1)):
+    with transaction(folder) as tx:
+        for name in ("topics", "actors"):
+            rows = tx.records(name)
+            rows[0]["description"] = f"{mark} #{i}" if rounds else mark
+            tx.replace(name, rows)
 """
 
 #: Load the dataset and print the two marks (or the error's one line and exit 1).
@@ -51,8 +54,10 @@ def run_writer(folder: Path, mark: str, crash_at: int | str | None = None) -> su
                           capture_output=True, text=True, timeout=120)
 
 
-def start_writer(folder: Path, mark: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", WRITER, str(folder), mark], env=environment(),
+def start_writer(folder: Path, mark: str, rounds: int = 0) -> subprocess.Popen:
+    """The commit of :data:`WRITER` in another process (``rounds`` commits of numbered marks if given)."""
+    extra = [str(rounds)] if rounds else []
+    return subprocess.Popen([sys.executable, "-c", WRITER, str(folder), mark, *extra], env=environment(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

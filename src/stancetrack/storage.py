@@ -241,13 +241,28 @@ class Snapshot:
             raise UnreadableTable(f"{table_path(self.folder, name).name} cannot be read as Parquet: "
                                   f"{_one_line(exc)}") from None
 
-    def table(self, name: str) -> pa.Table:
-        """A table of this version (an empty one when the manifest does not list it), cast to the schema's types."""
+    def table(self, name: str, strict: bool = True) -> pa.Table:
+        """A table of this version (an empty one when the manifest does not list it), cast to the schema's types.
+
+        ``strict``: refuse a file whose columns are not the table's (another table's file, say), which
+        ``stancetrack validate`` reports column by column.
+        """
+        shown = table_path(self.folder, name).name
         if name not in self.buffers:
             if name in self.manifest["tables"]:
-                raise UnreadableTable(f"{table_path(self.folder, name).name} is missing")
+                raise UnreadableTable(f"{shown} is missing")
             return table_schema(name).arrow_schema().empty_table()
-        return parse_table(name, self.buffers[name], table_path(self.folder, name).name)
+        table = parse_table(name, self.buffers[name], shown)
+        expected = table_schema(name).columns
+        if strict and set(table.column_names) != set(expected):
+            missing = [c for c in expected if c not in table.column_names]
+            extra = [c for c in table.column_names if c not in expected]
+            raise UnreadableTable(f"{shown} does not hold the {name} table: "
+                                  + "; ".join(part for part in (
+                                      f"missing column(s) {', '.join(missing)}" if missing else "",
+                                      f"unknown column(s) {', '.join(extra)}" if extra else "") if part)
+                                  + f". Run `stancetrack validate {self.folder}` for every problem.")
+        return table
 
     def damage(self) -> str:
         """One line saying what is wrong, for an error message."""

@@ -153,7 +153,7 @@ def read_checked(dataset_dir: Path) -> tuple[dict[str, pa.Table], list[ErrorReco
     tables: dict[str, pa.Table] = {}
     for name in files:
         try:
-            tables[name] = snap.table(name)
+            tables[name] = snap.table(name, strict=False)
         except UnreadableTable as exc:
             file_errors[name].append(ErrorRecord(name, "parquet-unreadable", str(exc),
                                                  value=table_path(folder, name).name))
