@@ -8,12 +8,10 @@ import hashlib
 import json
 import random
 import shutil
-import sys
 
 import pytest
 
 import stancetrack
-from stancetrack.cli import main
 from stancetrack.errors import DatasetNotFound, IntegrityError
 from stancetrack.storage import UnreadableTable
 
@@ -25,19 +23,8 @@ TABLE_FILES = [f for f in FILES if f.endswith(".parquet")]
 
 
 @pytest.fixture
-def run(capsys, monkeypatch):
-    """Run the command line in this process: (exit code, standard output, standard error). Any exception other
-    than SystemExit propagates and fails the test: that is a traceback a user would see."""
-    def invoke(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["stancetrack", *args])
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code
-        out, err = capsys.readouterr()
-        return code, out, err
-    return invoke
+def run(run_cli):
+    return run_cli
 
 
 def damaged_versions(data: bytes, seed: str, count: int) -> list[bytes]:

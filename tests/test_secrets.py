@@ -6,13 +6,9 @@ from __future__ import annotations
 import base64
 import http.server
 import json
-import sys
-import threading
 import time
 
 import pytest
-
-from stancetrack.cli import main
 
 from conftest import file_bytes
 
@@ -53,34 +49,13 @@ class Fake(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def fake():
-    servers = []
-
-    def start(status: int, body: str) -> str:
-        handler = type("Handler", (Fake,), {"status": status, "body": body})
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
+def fake(local_http):
+    return lambda status, body: local_http(type("Handler", (Fake,), {"status": status, "body": body}))
 
 
 @pytest.fixture
-def run(capsys, monkeypatch):
-    def invoke(*args: str, token: str = TOKEN) -> tuple[int, str, str]:
-        monkeypatch.setenv("LABEL_STUDIO_API_KEY", token)
-        monkeypatch.setattr(sys, "argv", ["stancetrack", *args])
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code
-        out, err = capsys.readouterr()
-        return code, out, err
-    return invoke
+def run(run_cli):
+    return lambda *args, token=TOKEN: run_cli(*args, env={"LABEL_STUDIO_API_KEY": token})
 
 
 ECHOES = [(400, '{"detail": "invalid credentials {auth}"}'), (401, '{"detail": "{auth} is not valid"}'),
