@@ -107,3 +107,47 @@ def test_library_errors_become_messages(tmp_path):
                              str(tmp_path)], capture_output=True, text=True)
     assert result.returncode == 1
     assert result.stderr.startswith("error: no dataset") and "Traceback" not in result.stderr
+
+
+def test_dataset_option_and_its_older_spelling(release_dir):
+    new = CliRunner().invoke(cli, ["info", "--dataset", str(release_dir), "--json"])
+    old = CliRunner().invoke(cli, ["info", "--data", str(release_dir), "--json"])
+    assert new.exit_code == old.exit_code == 0
+    assert json.loads(new.output) == json.loads(old.output)
+
+
+def test_two_different_datasets_are_a_usage_error(release_dir, dataset_copy):
+    result = CliRunner().invoke(cli, ["validate", str(release_dir), "--dataset", str(dataset_copy)])
+    assert result.exit_code == 2
+    assert f"Error: two datasets named: {release_dir} and --dataset {dataset_copy}; name one" in result.output
+    same = CliRunner().invoke(cli, ["validate", str(release_dir), "--dataset", str(release_dir)])
+    assert same.exit_code == 0, same.output
+    diff = CliRunner().invoke(cli, ["diff", str(release_dir), str(release_dir), "--dataset", str(dataset_copy)])
+    assert diff.exit_code == 2 and "two datasets named" in diff.output
+
+
+def test_diff_takes_the_dataset_option(release_dir, dataset_copy):
+    from stancetrack.writer import transaction
+
+    with transaction(dataset_copy) as tx:
+        tx.replace("stances", tx.records("stances")[1:])
+    result = CliRunner().invoke(cli, ["diff", str(release_dir), "--dataset", str(dataset_copy), "--json"])
+    assert result.exit_code == 0, result.output
+    assert {(c["table"], c["change"]) for c in json.loads(result.output)} == {("stances", "removed")}
+
+
+def test_a_bug_is_an_internal_error_with_its_traceback(tmp_path):
+    code = ("import stancetrack.cli.dataset as d, stancetrack.cli as c\n"
+            "def broken(*a, **k): raise ZeroDivisionError('a bug')\n"
+            "d.dataset_lib.load = broken\n"
+            "c.main()")
+    result = subprocess.run([sys.executable, "-c", code, "info"], capture_output=True, text=True)
+    assert result.returncode == 70
+    first, *rest = result.stderr.splitlines()
+    assert first.startswith("internal error (a bug in stancetrack") and first.endswith("ZeroDivisionError: a bug")
+    assert rest[0] == "Traceback (most recent call last):" and rest[-1] == "ZeroDivisionError: a bug"
+
+
+def test_help_documents_the_exit_status():
+    result = CliRunner().invoke(cli, ["--help"])
+    assert "Exit status: 0 ok, 1 invalid data or refused, 2 usage error, 70 internal error" in result.output

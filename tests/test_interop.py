@@ -231,10 +231,22 @@ def test_polars_reads_every_parquet_file_with_its_meaning(folder, name):
             assert dtype == pl.List(pl.String)
         elif column.kind == "integer":
             assert dtype == pl.Int64
+    for column in enum_columns(name):  # stored as a dictionary column: a category, not text
+        assert frame.schema[column.name] == pl.Categorical, (column.name, frame.schema[column.name])
     for column in enum_columns(name):  # every value is one of the enumeration's: the cast is strict
         cast = frame[column.name].cast(pl.Enum(column.enum))
         assert cast.cast(pl.String).to_list() == frame[column.name].to_list()
     assert normal_records(frame.to_dicts(), name) == expected(folder, name)
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_pandas_reads_enumerations_as_categories(folder, name):
+    frame = pd.read_parquet(folder / f"{name}.parquet")
+    for column in columns(table_schema(name)):
+        is_category = isinstance(frame[column.name].dtype, pd.CategoricalDtype)
+        assert is_category == (column.name in {c.name for c in enum_columns(name)}), column.name
+        if is_category:
+            assert set(frame[column.name].cat.categories) <= set(column.enum)
 
 
 @pytest.mark.parametrize("name", TABLES)

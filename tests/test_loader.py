@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import stancetrack
-from stancetrack.dataset import IntegrityError
+from stancetrack.errors import IntegrityError, UnknownRecord
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def test_text_is_the_exact_seed(ds, repo_root):
     doc = ds.documents.iloc[0]
     assert ds.text(doc["document_id"]) == (repo_root / doc["source_path"]).read_text(encoding="utf-8")
     assert len(ds.text(doc["document_id"])) == doc["char_count"]
-    with pytest.raises(KeyError, match="no document"):
+    with pytest.raises(UnknownRecord, match="no document"):
         ds.text("no-such-document")
 
 
@@ -87,3 +87,59 @@ def test_import_does_not_pull_heavy_dependencies():
             "print(heavy); sys.exit(1 if heavy else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _imported_after(code: str) -> set[str]:
+    import os
+    import subprocess
+    import sys
+
+    probe = code + "\nimport sys\nprint(' '.join(sorted(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    return set(result.stdout.split())
+
+
+def test_load_imports_only_what_it_uses(release_dir):
+    modules = _imported_after(f"import stancetrack\nstancetrack.load({str(release_dir)!r})")
+    unused = {"jsonschema", "stancetrack.writer", "stancetrack.metadata", "stancetrack.validation", "matplotlib",
+              "label_studio_sdk", "filelock"}
+    assert not modules & unused
+
+
+def test_the_command_line_help_imports_neither_pandas_nor_pyarrow():
+    modules = _imported_after("from stancetrack.cli import cli")
+    assert "click" in modules
+    assert not modules & {"pandas", "pyarrow", "jsonschema", "numpy", "label_studio_sdk"}
+
+
+def test_repr_is_a_short_summary(release_dir):
+    ds = stancetrack.load(release_dir)
+    lines = repr(ds).splitlines()
+    assert lines[0] == f"stancetrack.Dataset(version {ds.version}, schema {ds.manifest['schema_version']}, {release_dir})"
+    assert [line.split()[0] for line in lines[1:]] == list(stancetrack.TABLES)
+    assert f"{len(ds.stances):>8,} rows × {ds.stances.shape[1]} columns" in lines[1 + stancetrack.TABLES.index("stances")]
+
+
+def test_context_shows_a_quote_in_its_sentence_and_paragraph(release_dir):
+    ds = stancetrack.load(release_dir)
+    stance = ds.stances.iloc[6]
+    context = ds.context(stance["stance_id"])
+    assert context.quote == stance["quote"]
+    assert stance["quote"] in context.sentence and context.sentence in context.paragraph
+    segment = ds.segments[(ds.segments["start"] <= stance["start"]) & (ds.segments["end"] >= stance["end"])].iloc[0]
+    assert context.paragraph == ds.text(stance["document_id"])[segment["start"]:segment["end"]]
+    assert context.sentence[-1] in ".!?…»" and context.sentence[0].isupper()
+    assert f"⟦{stance['quote']}⟧" in str(context).splitlines()[1]
+    with pytest.raises(UnknownRecord, match="no record 'st-9999' with a span"):
+        ds.context("st-9999")
+
+
+def test_a_modified_copy_of_the_release_says_so(release_dir, dataset_copy):
+    assert stancetrack.load(release_dir).modified_from is None
+    assert stancetrack.load(dataset_copy).modified_from is None  # an exact copy is the release
+    with stancetrack.transaction(dataset_copy) as tx:
+        tx.replace("stances", tx.records("stances")[1:])
+    ds = stancetrack.load(dataset_copy)
+    assert ds.modified_from == ds.version
+    assert repr(ds).startswith(f"stancetrack.Dataset(version {ds.version}, modified copy of release {ds.version},")

@@ -125,8 +125,9 @@ def test_score_text_cli(resolved):
 
 
 def test_score_rejects_a_bad_day(resolved):
-    result = CliRunner().invoke(cli, ["score", "--as-of", "13/03/2026", "--data", str(resolved)])
-    assert result.exit_code != 0
+    result = CliRunner().invoke(cli, ["score", "--as-of", "13/03/2026", "--dataset", str(resolved)])
+    assert result.exit_code == 1, result.output
+    assert result.output == "error: as_of '13/03/2026' is not a date: give the day as YYYY-MM-DD, e.g. 2026-03-13\n"
 
 
 def readme_section() -> str:

@@ -12,7 +12,6 @@ import pytest
 import stancetrack
 from conftest import file_bytes
 from stancetrack.errors import InvalidData, LockTimeout, ReadOnlyDataset
-from stancetrack.resources import release_dataset_dir
 from stancetrack.storage import LOCK, sha256_file, write_tables
 from stancetrack.writer import transaction
 
@@ -145,12 +144,20 @@ def test_lock_timeout_fails_clearly(dataset_copy):
                 tx.append("topics", [_topic("zz-x")])
 
 
-def test_packaged_release_is_read_only(monkeypatch):
-    import stancetrack.storage as storage
+def test_packaged_release_is_read_only(monkeypatch, tmp_path):
+    """The dataset inside an installed package (``stancetrack/_data/dataset``) is refused, nothing written."""
+    import stancetrack.resources as resources
+    from conftest import copy_release
 
-    monkeypatch.setattr(storage, "is_packaged_release", lambda folder: True)
-    with pytest.raises(ReadOnlyDataset, match="read-only"):
-        write_tables(release_dataset_dir(), {})
+    package = tmp_path / "site-packages" / "stancetrack"
+    packaged = copy_release(package / "_data")
+    monkeypatch.setattr(resources, "files", lambda name: package)
+    before = file_bytes(packaged)
+    with pytest.raises(ReadOnlyDataset, match=f"{packaged} is the packaged release, which is read-only"):
+        with transaction(packaged) as tx:
+            tx.append("topics", [_topic("zz-never")])
+    assert file_bytes(packaged) == before
+    assert not resources.is_packaged_release(tmp_path / "elsewhere" / "dataset")
 
 
 def test_written_files_keep_their_mode(dataset_copy):
@@ -163,16 +170,34 @@ def test_written_files_keep_their_mode(dataset_copy):
     assert (dataset_copy / "manifest.json").stat().st_mode & 0o044, "the manifest must stay readable by others"
 
 
-def test_id_high_water_survives_deletion(dataset_copy):
-    """Ids are never reused: the manifest remembers the highest number a table ever used."""
-    from stancetrack.annotate.importer import _next_number
-    from stancetrack.storage import read_manifest
+def test_dry_run_checks_everything_and_writes_nothing(dataset_copy):
+    before = file_bytes(dataset_copy)
+    with transaction(dataset_copy, dry_run=True) as tx:
+        tx.append("topics", [_topic("zz-dry")])
+    assert file_bytes(dataset_copy) == before
+    assert not (dataset_copy / ".stancetrack.lock").exists()  # no lock: a read-only folder can be dry-run
+    with pytest.raises(InvalidData) as info:
+        with transaction(dataset_copy, dry_run=True) as tx:  # the holder of some stance disappears
+            holder = tx.records("stances")[0]["holder_id"]
+            tx.replace("actors", [r for r in tx.records("actors") if r["actor_id"] != holder])
+    assert {(e.table, e.field, e.code) for e in info.value.errors} >= {("stances", "holder_id", "foreign-key")}
+    assert str(info.value).startswith(f"the change to {dataset_copy} would make it invalid; nothing was written")
+    assert file_bytes(dataset_copy) == before
 
+
+def test_rows_become_arrow_once_and_the_commit_reads_nothing_back(dataset_copy, monkeypatch):
+    """Each table is read once, each row is checked against its schema once, and the metadata step gets the
+    tables the commit wrote instead of reading the Parquet files again."""
+    import stancetrack.storage as storage
+    import stancetrack.validation.compiler as compiler
+
+    reads, rows = [], []
+    real_read, real_errors = storage.parse_table, compiler.CompiledSchema.errors
+    monkeypatch.setattr(storage, "parse_table", lambda name, *a, **k: reads.append(name) or real_read(name, *a, **k))
+    monkeypatch.setattr(compiler.CompiledSchema, "errors",
+                        lambda self, batch, *a, **k: rows.append(batch) or real_errors(self, batch, *a, **k))
     with transaction(dataset_copy) as tx:
-        stances = tx.records("stances")
-        last = stances[-1]["stance_id"]
-        tx.replace("stances", stances[:-1])
-    high = read_manifest(dataset_copy)["id_high_water"]["stances"]
-    assert high == int(last.split("-")[1])
-    remaining = stancetrack.load(dataset_copy).stances["stance_id"].tolist()
-    assert _next_number(remaining, high) == high + 1
+        tx.append("topics", [_topic("zz-once")])
+    assert sorted(reads) == sorted(stancetrack.TABLES)
+    checked = [b.num_rows for b in rows if all(c.num_chunks <= 1 for c in b.columns)]  # chunked: by slice
+    assert sum(checked) == sum(stancetrack.load(dataset_copy).table(n).shape[0] for n in stancetrack.TABLES)

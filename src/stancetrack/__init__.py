@@ -1,14 +1,42 @@
-"""stancetrack: who stands where, and who predicted what, in political commentary."""
+"""stancetrack: who stands where, and who predicted what, in political commentary.
+
+The names below are imported when first used, so ``stancetrack.load`` does not import the writer, the
+validators or the plotting code.
+"""
+
+from importlib import import_module
 
 from ._version import __version__
-from .dataset import Dataset, load
-from .errors import ErrorRecord, InvalidData, StancetrackError
-from .outcomes import resolve
-from .schemas import TABLES
-from .scoring import Scorecard, score
-from .validation import Report, validate, validate_table
+from .errors import (
+    DatasetNotFound, ErrorRecord, IntegrityError, InvalidConfig, InvalidData, InvalidDate, InvalidLexicon,
+    InvalidOutcome, LabelStudioError, LockTimeout, MetadataNotRenewed, MissingExtra, MissingMarker, OffsetError,
+    ReadOnlyDataset, RefusedImport, ServerError, StancetrackError, UnknownCue, UnknownFormat, UnknownPrediction,
+    UnknownRecord, UnknownTable, UnreadableTable,
+)
+
+_LAZY = {
+    "Dataset": "dataset", "load": "dataset", "TABLES": "schemas", "resolve": "outcomes", "Scorecard": "scoring",
+    "score": "scoring", "Report": "validation", "validate": "validation", "validate_table": "validation",
+    "transaction": "writer", "Transaction": "writer",
+}
 
 __all__ = [
-    "Dataset", "ErrorRecord", "InvalidData", "Report", "Scorecard", "StancetrackError", "TABLES",
-    "__version__", "load", "resolve", "score", "validate", "validate_table",
+    "Dataset", "DatasetNotFound", "ErrorRecord", "IntegrityError", "InvalidConfig", "InvalidData", "InvalidDate",
+    "InvalidLexicon", "InvalidOutcome", "LabelStudioError", "LockTimeout", "MetadataNotRenewed", "MissingExtra",
+    "MissingMarker", "OffsetError", "ReadOnlyDataset", "RefusedImport", "Report", "Scorecard", "ServerError",
+    "StancetrackError", "TABLES", "Transaction", "UnknownCue", "UnknownFormat", "UnknownPrediction",
+    "UnknownRecord", "UnknownTable", "UnreadableTable", "__version__", "load", "resolve", "score", "transaction",
+    "validate", "validate_table",
 ]
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'stancetrack' has no attribute {name!r}")
+    value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

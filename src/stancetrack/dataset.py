@@ -10,14 +10,13 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import DatasetNotFound, IntegrityError
+from .errors import DatasetNotFound, IntegrityError, UnknownRecord, UnknownTable
 from .frames import frame_from_arrow
-from .resources import release_dataset_dir
-from .schemas import TABLES
-from .storage import snapshot
-from .validation.spans import locate_source
+from .resources import dataset_path, release_dataset_dir
+from .schemas import TABLES, table_schema
+from .storage import read_manifest, snapshot
+from .texts import Context, locate_source, span_context
 
-__all__ = ["Dataset", "IntegrityError", "load"]
 
 DateLike = str | dt.date | pd.Timestamp | None
 
@@ -26,7 +25,7 @@ def as_date(value: DateLike) -> pd.Timestamp | None:
     return None if value is None else pd.Timestamp(value).normalize()
 
 
-@dataclass
+@dataclass(repr=False)
 class Dataset:
     """One dataset version: a DataFrame per table, the manifest and access to the source texts."""
 
@@ -46,9 +45,58 @@ class Dataset:
     def version(self) -> str:
         return self.manifest.get("dataset_version", "unknown")
 
+    @property
+    def modified_from(self) -> str | None:
+        """The release this folder is a modified copy of, or None.
+
+        The rule: a folder whose manifest names the version of the release shipped in this package, but whose
+        tables differ from that release's (their SHA-256 in the two manifests), is a modified copy of it. A new
+        release sets a new ``dataset_version`` when it is built, so it is never taken for a copy.
+        """
+        try:
+            release = read_manifest(release_dataset_dir())
+        except DatasetNotFound:
+            return None
+        if self.version != release.get("dataset_version"):
+            return None
+        sums = {name: entry.get("sha256") for name, entry in self.manifest["tables"].items()}
+        same = sums == {name: entry.get("sha256") for name, entry in release["tables"].items()}
+        return None if same else self.version
+
+    def __repr__(self) -> str:
+        """A short summary, as Hugging Face's ``DatasetDict`` prints: version, tables, rows and columns."""
+        copy = f", modified copy of release {self.modified_from}" if self.modified_from else ""
+        lines = [f"stancetrack.Dataset(version {self.version}{copy}, schema {self.manifest.get('schema_version')}, "
+                 f"{self.path})"]
+        for name in TABLES:
+            frame = self.table(name)
+            lines.append(f"  {name:<12} {len(frame):>8,} rows × {frame.shape[1]} columns")
+        return "\n".join(lines)
+
+    def context(self, record_id: str) -> Context:
+        """Where a span record (mention, stance, prediction, segment) sits: its quote inside its sentence and its
+        paragraph. ``print(ds.context("st-0007"))`` marks the quote with ⟦ ⟧."""
+        for name in TABLES:
+            if not table_schema(name).has_spans:
+                continue
+            frame = self.table(name)
+            rows = frame[frame[table_schema(name).key] == record_id]
+            if not rows.empty:
+                row = rows.iloc[0]
+                return span_context(self.text(row["document_id"]), record_id, name, row["document_id"],
+                                    int(row["start"]), int(row["end"]), self._paragraph(row))
+        raise UnknownRecord(f"no record {record_id!r} with a span: give the id of a mention, stance, prediction "
+                            "or segment")
+
+    def _paragraph(self, row: pd.Series) -> tuple[int, int] | None:
+        """The bounds of the segment holding a span (the paragraph of a quote; a segment holds itself)."""
+        segments = self.segments[(self.segments["document_id"] == row["document_id"])
+                                 & (self.segments["start"] <= row["start"]) & (self.segments["end"] >= row["end"])]
+        return None if segments.empty else (int(segments.iloc[0]["start"]), int(segments.iloc[0]["end"]))
+
     def table(self, name: str) -> pd.DataFrame:
         if name not in TABLES:
-            raise KeyError(f"unknown table {name!r}; the tables are: {', '.join(TABLES)}")
+            raise UnknownTable(f"unknown table {name!r}; the tables are: {', '.join(TABLES)}")
         return getattr(self, name)
 
     def text(self, document_id: str) -> str:
@@ -56,7 +104,7 @@ class Dataset:
         if document_id not in self._texts:
             rows = self.documents[self.documents["document_id"] == document_id]
             if rows.empty:
-                raise KeyError(f"no document {document_id!r}; known: {', '.join(self.documents['document_id'])}")
+                raise UnknownRecord(f"no document {document_id!r}; known: {', '.join(self.documents['document_id'])}")
             row = rows.iloc[0]
             path = locate_source(self.path, row["source_path"], row["text_sha256"])
             if path is None:
@@ -98,14 +146,14 @@ class Dataset:
         return view
 
 
-def load(path: str | Path | None = None, verify: bool = True) -> Dataset:
-    """Load a dataset folder (default: the release shipped in the package) as typed pandas tables.
+def load(dataset: str | Path | None = None, verify: bool = True) -> Dataset:
+    """Load a dataset folder as typed pandas tables (default: see :func:`~stancetrack.resources.dataset_path`).
 
     The tables are one committed version even while a writer commits (see :mod:`stancetrack.storage`).
     A file that differs from the manifest's SHA-256 raises :class:`IntegrityError` (``verify=False`` loads it
     anyway); ``stancetrack.validate`` does the full check. Nothing is fetched from the network.
     """
-    folder = Path(path) if path is not None else release_dataset_dir()
+    folder = dataset_path(dataset)
     if not folder.is_dir():
         raise DatasetNotFound(f"no dataset folder at {folder}")
     snap = snapshot(folder)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .frames import records_from_arrow
+from .resources import dataset_path
 from .schemas import TABLES, table_schema
 from .storage import Snapshot, sound_snapshot
 
@@ -56,11 +57,14 @@ def diff_records(name: str, old: dict[str, dict], new: dict[str, dict]) -> list[
     return sorted(changes, key=lambda c: (order[c.change], c.id, c.column or ""))
 
 
-def diff(old_dir: str | Path, new_dir: str | Path, tables: tuple[str, ...] = TABLES) -> Diff:
-    """Compare two dataset folders table by table, each read as one committed version (a folder that is not a
-    dataset, or whose files differ from its manifest, is refused)."""
-    old, new = sound_snapshot(Path(old_dir), tuple(tables)), sound_snapshot(Path(new_dir), tuple(tables))
+def diff(old: str | Path, dataset: str | Path | None = None, tables: tuple[str, ...] = TABLES) -> Diff:
+    """What changed from dataset folder ``old`` to ``dataset`` (default: see :func:`~stancetrack.resources.dataset_path`).
+
+    Each is read as one committed version; a folder that is not a dataset, or whose files differ from its
+    manifest, is refused."""
     result = Diff()
+    before = sound_snapshot(Path(old), tuple(tables))
+    after = sound_snapshot(dataset_path(dataset), tuple(tables))
     for name in tables:
-        result.changes += diff_records(name, _rows(old, name), _rows(new, name))
+        result.changes += diff_records(name, _rows(before, name), _rows(after, name))
     return result

@@ -123,7 +123,7 @@ class InjectedFault(StancetrackError):
 
 
 class ReadOnlyDataset(StancetrackError):
-    """The packaged release is read-only: copy it (``stancetrack export``) or pass ``--data DIR``."""
+    """The packaged release is read-only: copy it (``stancetrack export``) or pass ``--dataset DIR``."""
 
 
 class LockTimeout(StancetrackError):
@@ -157,3 +157,47 @@ class InvalidDate(StancetrackError):
 
 class RefusedImport(InvalidData):
     """A Label Studio export was refused; ``errors`` names the task and region of every problem."""
+
+
+class UnknownRecord(StancetrackError):
+    """No record with this id in the table (a document, a stance, ...)."""
+
+
+class UnknownFormat(StancetrackError):
+    """An export format stancetrack does not write; the message lists the ones it does."""
+
+
+class UnreadableTable(StancetrackError):
+    """A table's Parquet file exists but cannot be read or does not fit its schema."""
+
+
+class MetadataNotRenewed(StancetrackError):
+    """The folder's derived metadata could not be generated, so the commit was not made."""
+
+
+class MissingMarker(StancetrackError):
+    """A file to update lacks the marker comment that says where the generated block goes."""
+
+
+class UnknownCue(StancetrackError):
+    """A cue that the hedge lexicon does not list."""
+
+
+class InvalidLexicon(StancetrackError):
+    """The hedge lexicon's CSV lacks a column or gives a probability outside the schema's range."""
+
+
+class OffsetError(StancetrackError):
+    """A UTF-16 offset outside the text, or inside a surrogate pair (in the middle of one character)."""
+
+
+class InvalidConfig(StancetrackError):
+    """Label Studio's own checker refused the generated labeling config."""
+
+
+class LabelStudioError(StancetrackError):
+    """Label Studio could not be reached, refused a request, or failed."""
+
+
+class ServerError(StancetrackError):
+    """The local Label Studio could not be found, started or reached."""

@@ -9,19 +9,21 @@ import os
 import stat
 from pathlib import Path
 
-from .errors import UnsafeOutput
-from .frames import records_from_arrow
+from .errors import UnknownFormat, UnsafeOutput
 from .schemas import table_schema
-from .storage import atomic_write_bytes, sound_snapshot
 
+#: The formats, read by the CLI's help without importing pandas or pyarrow (imported when a table is exported).
 FORMATS = ("csv", "jsonl")
 
 
-def export_text(dataset_dir: str | Path, name: str, fmt: str) -> str:
-    """The table as CSV (lists and objects JSON-encoded in their cells) or JSON Lines."""
+def export_text(dataset: str | Path, name: str, fmt: str) -> str:
+    """The table as CSV (lists and objects JSON-encoded in their cells) or JSON Lines, from one committed version."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    records = records_from_arrow(sound_snapshot(Path(dataset_dir), (name,)).table(name))
+        raise UnknownFormat(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    from .frames import records_from_arrow
+    from .storage import sound_snapshot
+
+    records = records_from_arrow(sound_snapshot(Path(dataset), (name,)).table(name))
     if fmt == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     buffer = io.StringIO()
@@ -33,15 +35,15 @@ def export_text(dataset_dir: str | Path, name: str, fmt: str) -> str:
     return buffer.getvalue()
 
 
-def check_output(output: str | Path, dataset_dir: str | Path) -> Path:
+def check_output(output: str | Path, dataset: str | Path) -> Path:
     """``output`` if an export may write it: a new path or a regular file, in an existing folder, outside the
     dataset folder; else :class:`UnsafeOutput` saying why (a symlink, FIFO or device is never replaced)."""
     path = Path(output)
     folder = path.parent
     if not folder.is_dir():
         raise UnsafeOutput(f"{output}: the folder {folder} does not exist")
-    if folder.resolve() == Path(dataset_dir).resolve():
-        raise UnsafeOutput(f"{output} is inside the dataset folder {dataset_dir}; write the export elsewhere")
+    if folder.resolve() == Path(dataset).resolve():
+        raise UnsafeOutput(f"{output} is inside the dataset folder {dataset}; write the export elsewhere")
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
@@ -54,8 +56,10 @@ def check_output(output: str | Path, dataset_dir: str | Path) -> Path:
     return path
 
 
-def export_table(dataset_dir: str | Path, name: str, fmt: str, output: str | Path) -> None:
+def export_table(dataset: str | Path, name: str, fmt: str, output: str | Path) -> None:
     """Write the export to ``output`` atomically (see :func:`check_output` for what is refused)."""
-    path = check_output(output, dataset_dir)
-    data = export_text(dataset_dir, name, fmt).encode("utf-8")
-    atomic_write_bytes(check_output(path, dataset_dir), data)
+    from .storage import atomic_write_bytes
+
+    path = check_output(output, dataset)
+    data = export_text(dataset, name, fmt).encode("utf-8")
+    atomic_write_bytes(check_output(path, dataset), data)

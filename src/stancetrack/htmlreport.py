@@ -195,10 +195,10 @@ CAPTIONS = {
 }
 
 
-def build_report(data: Dataset | str | Path | None = None, out_dir: str | Path = "report",
+def build_report(dataset: Dataset | str | Path | None = None, out_dir: str | Path = "report",
                  as_of: DateLike = None, bins: int = 5) -> BuiltReport:
     """Write ``out_dir/index.html`` (self-contained) and ``out_dir/figures/*.png``; return where they are."""
-    ds = data if isinstance(data, Dataset) else load(data)
+    ds = dataset if isinstance(dataset, Dataset) else load(dataset)
     card = score(ds, as_of=as_of, bins=bins)
     out = Path(out_dir)
     fig_dir = out / "figures"

@@ -12,12 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import StancetrackError
+from .errors import InvalidLexicon, UnknownCue
 from .resources import annotation_dir
-
-
-class UnknownCue(StancetrackError):
-    """A cue that the hedge lexicon does not list."""
+from .schemas import table_schema
 
 
 def default_lexicon_path() -> Path:
@@ -29,14 +26,16 @@ def read_lexicon(path: str | Path | None = None) -> dict[str, float]:
     path = Path(path) if path is not None else default_lexicon_path()
     with open(path, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
+    prop = table_schema("predictions").property("probability")
+    low, high = prop["minimum"], prop["maximum"]
     lexicon: dict[str, float] = {}
     for number, row in enumerate(rows, start=2):
         try:
             value = float(row["probability"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise StancetrackError(f"{path}, line {number}: no valid `probability` ({exc})") from exc
-        if not 0.0 <= value <= 1.0:
-            raise StancetrackError(f"{path}, line {number}: probability {value} is outside 0..1")
+            raise InvalidLexicon(f"{path}, line {number}: no valid `probability` ({exc})") from exc
+        if not low <= value <= high:
+            raise InvalidLexicon(f"{path}, line {number}: probability {value} is outside {low:g}..{high:g}")
         lexicon[row["cue"].strip().lower()] = value
     return lexicon
 

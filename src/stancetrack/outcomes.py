@@ -23,14 +23,16 @@ from urllib.parse import urlparse
 
 from .errors import InvalidDate, InvalidOutcome, UnknownPrediction
 from .schemas import table_schema
-from .writer import transaction
 
+_SCHEMA = table_schema("outcomes")
 #: Statuses of a check, in the schema's order.
-STATUSES: tuple[str, ...] = tuple(table_schema("outcomes").enum("status"))
-#: Statuses that need at least one evidence item.
-EVIDENCED: frozenset[str] = frozenset({"true", "false", "partial"})
+STATUSES: tuple[str, ...] = tuple(_SCHEMA.enum("status"))
+#: Statuses that need at least one evidence item (the schema's if/then rule on ``evidence``'s ``minItems``).
+EVIDENCED: frozenset[str] = frozenset(_SCHEMA.values_requiring("status", "evidence", "minItems"))
+#: Statuses that fix ``condition_met`` (the schema's if/then rule on its ``const``), with the value they fix.
+CONDITION_FIXED: dict[str, bool] = _SCHEMA.values_requiring("status", "condition_met", "const")
 #: The fields of one evidence item, all required (``url`` and ``published`` may be null).
-EVIDENCE_FIELDS: tuple[str, ...] = ("url", "title", "publisher", "published", "quote")
+EVIDENCE_FIELDS: tuple[str, ...] = tuple(_SCHEMA.property("evidence")["items"]["required"])
 
 _EVIDENCE_HELP = ("each evidence item is an object with exactly url (the full address copied from the source, "
                   "or null when none was recorded), title, publisher, published (YYYY-MM-DD or null) and quote "
@@ -84,11 +86,6 @@ def check_evidence(evidence: Any) -> list[dict[str, Any]]:
     return items
 
 
-def _next_outcome_id(existing: Iterable[str]) -> str:
-    numbers = [int(m.group(1)) for i in existing if (m := re.fullmatch(r"oc-(\d+)", str(i)))]
-    return f"oc-{max(numbers, default=0) + 1:04d}"
-
-
 def default_resolver() -> str:
     """The login name, when the caller names no resolver."""
     try:
@@ -117,11 +114,12 @@ def outcome_record(prediction_id: str, status: str, as_of: Any, rationale: str, 
                              "without evidence record 'pending' or 'ambiguous' with the reason")
     if condition_met not in (None, True, False):
         raise InvalidOutcome(f"condition_met must be true, false or null, not {condition_met!r}")
-    if status == "annulled":
-        if condition_met is True:
-            raise InvalidOutcome("an annulled check records that the condition did not happen: "
-                                 "condition_met must be false (or omitted)")
-        condition_met = False
+    if status in CONDITION_FIXED:
+        fixed = CONDITION_FIXED[status]
+        if condition_met is not None and condition_met != fixed:
+            raise InvalidOutcome(f"a {status!r} check records condition_met {str(fixed).lower()}: "
+                                 f"condition_met must be {str(fixed).lower()} (or omitted)")
+        condition_met = fixed
     resolver = resolver if resolver is not None else default_resolver()
     if not isinstance(resolver, str) or not resolver.strip():
         raise InvalidOutcome("the resolver is empty: name who records the check")
@@ -130,7 +128,7 @@ def outcome_record(prediction_id: str, status: str, as_of: Any, rationale: str, 
             "resolver": resolver.strip()}
 
 
-def resolve(dataset_dir: str | Path, prediction_id: str, status: str, as_of: Any, rationale: str,
+def resolve(dataset: str | Path, prediction_id: str, status: str, as_of: Any, rationale: str,
             evidence: Any = (), resolver: str | None = None,
             condition_met: bool | None = None) -> dict[str, Any]:
     """Append one check of a prediction to the outcomes log of a dataset folder; return the row written.
@@ -139,17 +137,19 @@ def resolve(dataset_dir: str | Path, prediction_id: str, status: str, as_of: Any
     ``evidence`` a list of items with ``url`` (null when the source records none), ``title``, ``publisher``,
     ``published`` and ``quote`` — required for ``true``, ``false`` and ``partial``; ``condition_met`` whether a
     conditional prediction's condition happened (an ``annulled`` check sets it to false). The new row gets the
-    next ``oc-NNNN`` id. Nothing is written when anything is wrong: :class:`~stancetrack.errors.InvalidOutcome`
+    next free ``oc-NNNN`` id (never one used before, see :mod:`stancetrack.ids`). Nothing is written when anything is wrong: :class:`~stancetrack.errors.InvalidOutcome`
     or :class:`~stancetrack.errors.UnknownPrediction` says what to fix.
     """
+    from .writer import transaction  # the checks above need neither pandas nor pyarrow
+
     record = outcome_record(prediction_id, status, as_of, rationale, evidence, resolver, condition_met)
-    with transaction(dataset_dir) as tx:
+    with transaction(dataset) as tx:
         predictions = tx.arrow("predictions").select(["prediction_id", "document_id"]).to_pylist()
         documents = {p["prediction_id"]: p["document_id"] for p in predictions}
         if prediction_id not in documents:
             known = sorted(documents)
             hint = f"known ids run {known[0]}…{known[-1]}" if known else "the dataset has no predictions"
-            raise UnknownPrediction(f"no prediction {prediction_id!r} in {dataset_dir} ({hint}); "
+            raise UnknownPrediction(f"no prediction {prediction_id!r} in {dataset} ({hint}); "
                                     "list them with `stancetrack export predictions`")
         written = {d["document_id"]: d["published_earliest"]
                    for d in tx.arrow("documents").select(["document_id", "published_earliest"]).to_pylist()}
@@ -157,7 +157,6 @@ def resolve(dataset_dir: str | Path, prediction_id: str, status: str, as_of: Any
         if made is not None and dt.date.fromisoformat(record["as_of"]) < made:
             raise InvalidOutcome(f"as_of {record['as_of']} is before {prediction_id} was made (its document dates "
                                  f"from {made} at the earliest): a check can only reach a later day")
-        record = {"outcome_id": _next_outcome_id(tx.arrow("outcomes").column("outcome_id").to_pylist()),
-                  **record}
+        record = {"outcome_id": tx.new_id("outcomes"), **record}
         tx.append("outcomes", [record])
     return record

@@ -11,8 +11,7 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
-RELEASE_DIRS = ("seeds", "schema", "dataset", "annotation")
-
+from .errors import DatasetNotFound
 
 @lru_cache(maxsize=1)
 def release_root() -> Path:
@@ -23,7 +22,7 @@ def release_root() -> Path:
     checkout = Path(__file__).resolve().parents[2]
     if (checkout / "schema").is_dir():
         return checkout
-    raise FileNotFoundError(
+    raise DatasetNotFound(
         "stancetrack cannot find its data: neither the wheel's stancetrack/_data nor a source checkout. "
         "Reinstall with `pip install stancetrack`."
     )
@@ -55,6 +54,12 @@ def find_checkout_dataset(start: Path | None = None) -> Path | None:
     return None
 
 
-def default_dataset_dir() -> Path:
-    """The dataset a command works on when none is named: the current checkout's, else the packaged release."""
+def dataset_path(dataset: str | Path | None = None) -> Path:
+    """The dataset folder every function and command works on, resolved one way everywhere.
+
+    ``dataset`` when given; else the ``dataset/`` of the stancetrack checkout containing the working directory;
+    else the release shipped in the package (read-only).
+    """
+    if dataset is not None:
+        return Path(dataset)
     return find_checkout_dataset() or release_dataset_dir()

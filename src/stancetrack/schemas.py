@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
-from .errors import UnknownTable
+from .errors import UnknownTable, UnreadableTable
 from .resources import schema_dir
+
+if TYPE_CHECKING:  # pyarrow is imported where Arrow types are built: the CLI's help reads the tables without it
+    import pyarrow as pa
 
 #: The tables, in dependency order (a table only refers to tables before it, outcomes last).
 TABLES: tuple[str, ...] = (
@@ -60,6 +61,31 @@ class TableSchema:
     def enum(self, column: str) -> list[str] | None:
         return self.property(column).get("enum")
 
+    def conditionals(self) -> list[tuple[str, tuple[Any, ...], dict[str, Any]]]:
+        """The schema's ``allOf`` if/then rules on one column's value: (column, values it applies to, ``then``)."""
+        rules = []
+        for rule in self.json_schema.get("allOf", []):
+            condition = rule.get("if", {}).get("properties", {})
+            if len(condition) != 1:
+                continue
+            (column, test), = condition.items()
+            values = tuple(test["enum"]) if "enum" in test else (test["const"],) if "const" in test else None
+            if values is not None:
+                rules.append((column, values, rule.get("then", {})))
+        return rules
+
+    def values_requiring(self, column: str, target: str, keyword: str) -> dict[Any, Any]:
+        """Each value of ``column`` whose if/then rule sets ``keyword`` on ``target``, with the keyword's value.
+
+        E.g. ``values_requiring("status", "evidence", "minItems")`` -> ``{"true": 1, "false": 1, "partial": 1}``.
+        """
+        out: dict[Any, Any] = {}
+        for col, values, then in self.conditionals():
+            prop = then.get("properties", {}).get(target, {})
+            if col == column and keyword in prop:
+                out.update(dict.fromkeys(values, prop[keyword]))
+        return out
+
     def date_columns(self) -> list[str]:
         return [c for c in self.columns if self.property(c).get("format") == "date"]
 
@@ -80,9 +106,14 @@ def _types(prop: dict[str, Any]) -> tuple[str, bool]:
 
 def arrow_type(prop: dict[str, Any]) -> pa.DataType:
     """The Arrow type of a JSON Schema property."""
+    import pyarrow as pa
+
     kind, _ = _types(prop)
     if kind == "string":
-        return pa.date32() if prop.get("format") == "date" else pa.string()
+        if prop.get("format") == "date":
+            return pa.date32()
+        # an enumeration is stored as a dictionary column: polars, duckdb and pandas read it as categories
+        return pa.dictionary(pa.int32(), pa.string()) if "enum" in prop else pa.string()
     if kind == "integer":
         return pa.int64()
     if kind == "number":
@@ -97,6 +128,8 @@ def arrow_type(prop: dict[str, Any]) -> pa.DataType:
 
 
 def arrow_field(name: str, prop: dict[str, Any]) -> pa.Field:
+    import pyarrow as pa
+
     _, nullable = _types(prop)
     description = prop.get("description", "")
     return pa.field(name, arrow_type(prop), nullable=nullable, metadata={"description": description})
@@ -104,9 +137,37 @@ def arrow_field(name: str, prop: dict[str, Any]) -> pa.Field:
 
 @lru_cache(maxsize=None)
 def _arrow_schema(name: str) -> pa.Schema:
+    import pyarrow as pa
+
     sch = table_schema(name).json_schema
     return pa.schema([arrow_field(col, prop) for col, prop in sch["properties"].items()],
                      metadata={"table": name, "description": sch.get("description", "")})
+
+
+def cast_to_schema(name: str, table: pa.Table | pa.RecordBatch, where: str | None = None) -> pa.Table | pa.RecordBatch:
+    """The table (or batch) with each of the schema's columns cast to its type where it has another one.
+
+    The one cast to the schema: reading, streaming and writing all use it. Columns the schema does not know are
+    kept as they are (validation reports them). :class:`UnreadableTable` (naming ``where``, default the table)
+    when a column's values cannot be cast.
+    """
+    import pyarrow as pa
+
+    expected = _arrow_schema(name)
+    arrays = list(table.columns)
+    for index, field in enumerate(table.schema):
+        if field.name in expected.names and not field.type.equals(wanted := expected.field(field.name).type):
+            try:
+                arrays[index] = arrays[index].cast(wanted)
+            except (pa.ArrowException, ValueError) as exc:
+                raise UnreadableTable(f"{where or name}: column {field.name!r} is {field.type}, not {wanted}: "
+                                      f"{exc}") from exc
+    if isinstance(table, pa.RecordBatch):
+        return pa.RecordBatch.from_arrays(arrays, names=table.schema.names)
+    for index, field in enumerate(table.schema):
+        if arrays[index] is not table.column(index):
+            table = table.set_column(index, field.name, arrays[index])
+    return table
 
 
 @lru_cache(maxsize=None)

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from .dataset import Dataset, DateLike, load
-from .outcomes import parse_day
+from .outcomes import STATUSES, parse_day
 
 #: Probabilities are clipped to [EPSILON, 1 - EPSILON] for the log score (not for Brier).
 EPSILON = 1e-3
@@ -40,7 +40,7 @@ BASELINE_LOG = math.log(0.5)
 #: The statuses that are scored; every other one is counted only.
 SCORED = ("true", "false")
 #: Every status a prediction can have as of a day, ``unchecked`` meaning no check yet.
-STATUS_ORDER = ("true", "false", "partial", "annulled", "ambiguous", "pending", "unchecked")
+STATUS_ORDER = (*SCORED, *(s for s in STATUSES if s not in SCORED), "unchecked")
 
 
 def brier(probabilities: Any, outcomes: Any) -> float | None:
@@ -214,13 +214,14 @@ def prediction_items(ds: Dataset, as_of: dt.date) -> pd.DataFrame:
     return items
 
 
-def score(data: Dataset | str | Path | None = None, as_of: DateLike = None, bins: int = 5) -> Scorecard:
+def score(dataset: Dataset | str | Path | None = None, as_of: DateLike = None, bins: int = 5) -> Scorecard:
     """Score a dataset's predictions as of a day (default: today) against the outcomes known on that day.
 
-    ``data`` is a loaded :class:`~stancetrack.Dataset`, a dataset folder, or None for the packaged release.
+    ``dataset`` is a loaded :class:`~stancetrack.Dataset` or a dataset folder (default: see
+    :func:`~stancetrack.resources.dataset_path`).
     As of a day before any check, nothing is scored and every prediction counts as ``unchecked``.
     """
-    ds = data if isinstance(data, Dataset) else load(data)
+    ds = dataset if isinstance(dataset, Dataset) else load(dataset)
     day = pd.Timestamp(parse_day(as_of) if as_of is not None else dt.date.today())
     items = prediction_items(ds, day)
     counts = {status: int((items["status"] == status).sum()) for status in STATUS_ORDER}

@@ -33,9 +33,11 @@ from typing import Any, Callable, Iterator, Mapping
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import DatasetNotFound, InjectedFault, IntegrityError, LockTimeout, ReadOnlyDataset, StancetrackError
+from .errors import (DatasetNotFound, InjectedFault, IntegrityError, LockTimeout, ReadOnlyDataset, StancetrackError,
+                     UnreadableTable)
+from .ids import id_high_water
 from .resources import is_packaged_release
-from .schemas import TABLES, schema_version, table_schema
+from .schemas import TABLES, cast_to_schema, schema_version, table_schema
 
 MANIFEST = "manifest.json"
 LOCK = ".stancetrack.lock"
@@ -49,10 +51,6 @@ CRASH_ENV = "STANCETRACK_CRASH_AT"
 #: Called with the name of each checkpoint of a commit (tests set it to count or to fail at a step).
 checkpoint_hook: Callable[[str], None] | None = None
 _checkpoints = 0
-
-
-class UnreadableTable(StancetrackError):
-    """A table's Parquet file exists but cannot be read or does not fit its schema."""
 
 
 def _checkpoint(name: str) -> None:
@@ -167,19 +165,6 @@ def _read_manifest_file(folder: Path) -> dict[str, Any]:
 #: What pyarrow may raise on a damaged Parquet file (a flipped bit can surface as any of them).
 READ_ERRORS = (OSError, pa.ArrowException, ValueError, IndexError, UnicodeDecodeError, OverflowError)
 
-def _cast_to_schema(name: str, table: pa.Table, shown: str) -> pa.Table:
-    expected = table_schema(name).arrow_schema()
-    for index, fld in enumerate(table.schema):
-        if fld.name in expected.names and not fld.type.equals(expected.field(fld.name).type):
-            try:
-                column = table.column(index).cast(expected.field(fld.name).type)
-            except (pa.ArrowException, ValueError) as exc:
-                raise UnreadableTable(f"{shown}: column {fld.name!r} is {fld.type}, "
-                                      f"not {expected.field(fld.name).type}: {_one_line(exc)}") from None
-            table = table.set_column(index, fld.name, column)
-    return table
-
-
 def parse_table(name: str, source: Any, shown: str) -> pa.Table:
     """Parquet from a path or a buffer as a table, its columns cast to the schema's types where they differ."""
     if isinstance(source, pa.Buffer):
@@ -189,7 +174,7 @@ def parse_table(name: str, source: Any, shown: str) -> pa.Table:
         table.validate(full=True)  # offsets and UTF-8: a flipped bit must not reach the checks as a crash
     except READ_ERRORS as exc:
         raise UnreadableTable(f"{shown} cannot be read as Parquet: {_one_line(exc)}") from None
-    return _cast_to_schema(name, table, shown)
+    return cast_to_schema(name, table, shown)
 
 
 def read_table(dataset_dir: Path, name: str) -> pa.Table:
@@ -394,24 +379,6 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
-_ID_NUMBER = re.compile(r"-([0-9]+)$")
-
-
-def max_id_number(ids) -> int:
-    """The largest trailing number of ``prefix-NNNN`` ids (0 when there is none)."""
-    return max((int(m.group(1)) for i in ids if isinstance(i, str) and (m := _ID_NUMBER.search(i))), default=0)
-
-
-def id_high_water(manifest: dict[str, Any], tables: dict[str, pa.Table]) -> dict[str, int]:
-    """The highest id number each table has ever used: ids are never reused, even after a record is deleted."""
-    high = dict(manifest.get("id_high_water", {}))
-    for name, table in tables.items():
-        number = max_id_number(table.column(table_schema(name).key).to_pylist())
-        if number:
-            high[name] = max(high.get(name, 0), number)
-    return {name: high[name] for name in TABLES if name in high}
-
-
 def manifest_entry(path: Path, rows: int) -> dict[str, Any]:
     return {"file": path.name, "sha256": sha256_file(path), "rows": rows}
 
@@ -430,7 +397,7 @@ def is_dataset(folder: Path) -> bool:
 def check_writable(folder: Path, create: bool) -> None:
     """Refuse the packaged release, and a folder that is not a dataset unless ``create`` (then it is new or empty)."""
     if is_packaged_release(folder):
-        raise ReadOnlyDataset(f"{folder} is the packaged release, which is read-only; pass --data DIR")
+        raise ReadOnlyDataset(f"{folder} is the packaged release, which is read-only; pass --dataset DIR")
     if is_dataset(folder):
         return
     if not create:
@@ -492,7 +459,7 @@ def commit_tables(dataset_dir: str | Path, tables: dict[str, pa.Table], dataset_
             "dataset_version": dataset_version or manifest.get("dataset_version") or "0.0.0",
             "schema_version": schema_version(),
             "tables": {name: entries[name] for name in TABLES if name in entries},
-            "id_high_water": id_high_water(manifest, tables),
+            "id_high_water": id_high_water(manifest.get("id_high_water", {}), tables),
         }
         if derive is not None:
             files = {name: staged.get(table_path(folder, name).name, table_path(folder, name)) for name in TABLES}

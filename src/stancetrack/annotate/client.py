@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from ..errors import StancetrackError
+from ..errors import LabelStudioError
 from ..storage import read_manifest
 from .config import config_for_dataset
 from .sdk import require
@@ -27,10 +27,6 @@ from .tasks import build_tasks, iter_batches, model_version, task_key
 
 TOKEN_ENV = "LABEL_STUDIO_API_KEY"
 Progress = Callable[[int], None]
-
-
-class LabelStudioError(StancetrackError):
-    """Label Studio could not be reached, refused a request, or failed."""
 
 
 @dataclass

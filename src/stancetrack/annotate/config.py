@@ -11,19 +11,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..errors import InvalidConfig
 from ..frames import records_from_arrow
 from ..resources import annotation_dir
 from ..schemas import table_schema
 from ..storage import sound_snapshot
-from .fields import FIELDS, LABEL_CONTROL, LABELS, TEXT, Field, fields_of, target_value
+from .fields import FIELDS, LABEL_CONTROL, LABELS, TEXT, Field, fields_of, intensity_choices, number_range, target_value
 from .sdk import available, require
 
 COLOURS = {"ACTOR": "#1f77b4", "STANCE": "#d62728", "PREDICTION": "#2ca02c"}
-INTENSITIES = (("1", "1 mild or implicit"), ("2", "2 clear"), ("3", "3 emphatic or loaded"))
-
-
-class InvalidConfig(ValueError):
-    """Label Studio's own checker refused the generated config."""
 
 
 def committed_config_path() -> Path:
@@ -41,7 +37,7 @@ def _choices(field: Field, actors: list[dict[str, Any]], topics: list[dict[str, 
                 + [{"value": f"Topic: {t['label']} ({t['topic_id']})", "alias": target_value("topic", t["topic_id"]),
                     "hint": t["description"]} for t in topics])
     if field.source == "intensity":
-        return [{"value": text, "alias": value} for value, text in INTENSITIES]
+        return [{"value": value} for value in intensity_choices()]
     if field.source and field.source.startswith("enum:"):
         table, column = field.source[5:].split(".")
         return [{"value": v} for v in table_schema(table).enum(column)]
@@ -65,7 +61,8 @@ def _control(parent: ET.Element, field: Field, actors, topics) -> None:
     elif field.kind == "textarea":
         ET.SubElement(parent, "TextArea", {**common, "maxSubmissions": "1", "editable": "true", "rows": "2"})
     elif field.kind == "number":
-        ET.SubElement(parent, "Number", {**common, "min": "0", "max": "1", "step": "0.01"})
+        low, high = number_range(field)
+        ET.SubElement(parent, "Number", {**common, "min": f"{low:g}", "max": f"{high:g}", "step": "0.01"})
     elif field.kind == "datetime":
         ET.SubElement(parent, "DateTime", {**common, "only": "date"})
     else:
@@ -92,9 +89,9 @@ def labeling_config(actors: Iterable[dict[str, Any]], topics: Iterable[dict[str,
     return ET.tostring(root, encoding="unicode") + "\n"
 
 
-def config_for_dataset(dataset_dir: str | Path) -> str:
+def config_for_dataset(dataset: str | Path) -> str:
     """The labeling config for the actors and topics of a dataset folder."""
-    snap = sound_snapshot(dataset_dir, ("actors", "topics"))
+    snap = sound_snapshot(dataset, ("actors", "topics"))
     return labeling_config(records_from_arrow(snap.table("actors")), records_from_arrow(snap.table("topics")))
 
 

@@ -9,18 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..schemas import table_schema
+
 #: The text object and the span-label control of the labeling config.
 TEXT = "text"
 LABEL_CONTROL = "label"
 
-#: Span label -> (table, record-id prefix).
-LABELS: dict[str, tuple[str, str]] = {
-    "ACTOR": ("mentions", "mn"),
-    "STANCE": ("stances", "st"),
-    "PREDICTION": ("predictions", "pr"),
+#: Span label -> the table its records go to (their ids are allocated by :mod:`stancetrack.ids`).
+LABELS: dict[str, str] = {
+    "ACTOR": "mentions",
+    "STANCE": "stances",
+    "PREDICTION": "predictions",
 }
-TABLE_LABEL = {table: label for label, (table, _) in LABELS.items()}
-SPAN_TABLES = tuple(table for table, _ in LABELS.values())
+TABLE_LABEL = {table: label for label, table in LABELS.items()}
+SPAN_TABLES = tuple(LABELS.values())
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,18 @@ FIELDS: tuple[Field, ...] = (
     Field("resolution_criteria", "PREDICTION", "textarea", "resolution_criteria", "Resolution criteria"),
 )
 FIELDS_BY_NAME = {f.name: f for f in FIELDS}
+
+
+def number_range(field: Field) -> tuple[float, float]:
+    """The ``minimum`` and ``maximum`` of a field's column in its table's schema."""
+    prop = table_schema(LABELS[field.label]).property(field.column)
+    return prop["minimum"], prop["maximum"]
+
+
+def intensity_choices() -> list[str]:
+    """The stance intensities an annotator may choose: the schema's range, as choice values ("1", "2", ...)."""
+    low, high = number_range(FIELDS_BY_NAME["intensity"])
+    return [str(level) for level in range(int(low), int(high) + 1)]
 
 
 def fields_of(label: str) -> tuple[Field, ...]:

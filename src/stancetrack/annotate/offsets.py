@@ -10,9 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from itertools import accumulate
 
-
-class OffsetError(ValueError):
-    """A UTF-16 offset outside the text, or inside a surrogate pair (in the middle of one character)."""
+from ..errors import OffsetError
 
 
 def utf16_len(text: str) -> int:

@@ -22,17 +22,13 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..errors import StancetrackError
+from ..errors import ServerError
 from ..resources import release_root
 
 VENV_ENV = "STANCETRACK_LABEL_STUDIO_VENV"
 DATA_ENV = "STANCETRACK_LABEL_STUDIO_DATA"
 STATE_FILE = "stancetrack-server.json"
 INSTALL = "bash scripts/install-label-studio.sh"
-
-
-class ServerError(StancetrackError):
-    """The local Label Studio could not be found, started or reached."""
 
 
 def executable() -> Path:

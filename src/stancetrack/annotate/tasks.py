@@ -8,14 +8,14 @@ record id, so a record reviewed in Label Studio keeps its id when it comes back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from ..frames import records_from_arrow
 from ..schemas import table_schema
 from ..storage import sound_snapshot
-from ..validation.spans import load_texts
+from ..texts import load_texts
 from .fields import LABEL_CONTROL, TABLE_LABEL, SPAN_TABLES, TEXT, fields_of, record_value
 from .offsets import OffsetMap
 
@@ -45,6 +45,7 @@ class DatasetView:
     actor_ids: list[str]
     topic_ids: list[str]
     records: dict[str, list[dict[str, Any]]]
+    id_high_water: dict[str, int] = field(default_factory=dict)  # from the manifest: ids never reused
 
     def paragraph(self, document_id: str, segment_id: str) -> Paragraph | None:
         for p in self.paragraphs:
@@ -53,9 +54,13 @@ class DatasetView:
         return None
 
 
-def dataset_view(tables: dict[str, Any], dataset_dir: Path, version: str) -> DatasetView:
-    """A :class:`DatasetView` of Arrow tables (as read from ``dataset_dir``, or pending in a transaction)."""
-    texts, _ = load_texts(tables["documents"], dataset_dir)
+#: The tables building and importing tasks read.
+VIEW_TABLES = ("documents", "segments", "actors", "topics", *SPAN_TABLES)
+
+
+def dataset_view(tables: dict[str, Any], dataset: Path, manifest: dict[str, Any]) -> DatasetView:
+    """A :class:`DatasetView` of Arrow tables (as read from ``dataset``, or pending in a transaction)."""
+    texts, _ = load_texts(tables["documents"], dataset)
     paragraphs = []
     for seg in records_from_arrow(tables["segments"]):
         if seg["kind"] == "paragraph" and seg["document_id"] in texts:
@@ -63,19 +68,17 @@ def dataset_view(tables: dict[str, Any], dataset_dir: Path, version: str) -> Dat
             paragraphs.append(Paragraph(seg["document_id"], seg["segment_id"], seg["section"], seg["start"],
                                         seg["end"], text))
     return DatasetView(
-        version=version, texts=texts, paragraphs=paragraphs,
+        version=manifest.get("dataset_version", "unknown"), texts=texts, paragraphs=paragraphs,
         actor_ids=tables["actors"].column("actor_id").to_pylist(),
         topic_ids=tables["topics"].column("topic_id").to_pylist(),
         records={name: records_from_arrow(tables[name]) for name in SPAN_TABLES},
+        id_high_water=dict(manifest.get("id_high_water", {})),
     )
 
 
-def read_view(dataset_dir: str | Path) -> DatasetView:
-    folder = Path(dataset_dir)
-    names = ("documents", "segments", "actors", "topics", *SPAN_TABLES)
-    snap = sound_snapshot(folder, names)
-    return dataset_view({name: snap.table(name) for name in names}, folder,
-                        snap.manifest.get("dataset_version", "unknown"))
+def read_view(dataset: str | Path) -> DatasetView:
+    snap = sound_snapshot(dataset, VIEW_TABLES)
+    return dataset_view({name: snap.table(name) for name in VIEW_TABLES}, Path(dataset), snap.manifest)
 
 
 def model_version(version: str) -> str:
@@ -122,9 +125,9 @@ def task_for(paragraph: Paragraph, view: DatasetView) -> dict[str, Any]:
     return task
 
 
-def build_tasks(dataset_dir: str | Path) -> list[dict[str, Any]]:
+def build_tasks(dataset: str | Path) -> list[dict[str, Any]]:
     """One Label Studio task per paragraph of the dataset, in document order, with pre-annotations."""
-    view = read_view(dataset_dir)
+    view = read_view(dataset)
     return [task_for(p, view) for p in view.paragraphs]
 
 

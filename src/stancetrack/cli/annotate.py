@@ -11,18 +11,19 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import click
-import pandas as pd
 
-from ..annotate import client as client_lib
-from ..annotate import config as config_lib
-from ..annotate import importer as importer_lib
-from ..annotate import server as server_lib
-from ..annotate.agreement import agreement as compute_agreement
-from ..annotate.tasks import build_tasks
-from ..diff import Diff
 from ..errors import RefusedImport
-from ..storage import atomic_write_bytes, read_manifest
-from .options import data_option, emit_json, emit_table, json_option, progress_enabled
+from .options import data_option, emit_json, emit_table, json_option, lazy, progress_enabled
+
+pd = lazy("pandas")
+client_lib = lazy("stancetrack.annotate.client")
+config_lib = lazy("stancetrack.annotate.config")
+importer_lib = lazy("stancetrack.annotate.importer")
+server_lib = lazy("stancetrack.annotate.server")
+agreement_lib = lazy("stancetrack.annotate.agreement")
+tasks_lib = lazy("stancetrack.annotate.tasks")
+diff_lib = lazy("stancetrack.diff")
+storage = lazy("stancetrack.storage")
 
 SEVERAL = """\b
 Several annotations of one task: cancelled ones are ignored; one marked ground
@@ -45,7 +46,7 @@ def _write_or_echo(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        atomic_write_bytes(output, text.encode("utf-8"))
+        storage.atomic_write_bytes(output, text.encode("utf-8"))
         click.echo(f"wrote {output}", err=True)
 
 
@@ -90,7 +91,7 @@ def tasks(data: Path, output: Path | None) -> None:
     Example:
         stancetrack annotate tasks -o tasks.json
     """
-    _write_or_echo(json.dumps(build_tasks(data), ensure_ascii=False, indent=1) + "\n", output)
+    _write_or_echo(json.dumps(tasks_lib.build_tasks(data), ensure_ascii=False, indent=1) + "\n", output)
 
 
 def _show_result(result: importer_lib.ImportResult, dry_run: bool, data: Path, as_json: bool) -> None:
@@ -103,7 +104,7 @@ def _show_result(result: importer_lib.ImportResult, dry_run: bool, data: Path, a
     if result.empty:
         click.echo(f"no changes ({result.tasks_applied} of {result.tasks} tasks annotated)")
         return
-    emit_table(Diff(result.changes).to_frame(), max_width=50)
+    emit_table(diff_lib.Diff(result.changes).to_frame(), max_width=50)
     verb = "would change" if dry_run else "changed"
     click.echo(f"\n{verb} {len({(c.table, c.id) for c in result.changes})} record(s) in {data} "
                f"from {result.tasks_applied} annotated task(s)", err=True)
@@ -163,8 +164,8 @@ def import_(export: Path, data: Path, dry_run: bool, annotator: str | None, refu
 
     \b
     Example:
-        stancetrack annotate import export.json --data dataset --dry-run
-        stancetrack annotate import export.json --data dataset
+        stancetrack annotate import export.json --dataset dataset --dry-run
+        stancetrack annotate import export.json --dataset dataset
     """
     _import(export, data, dry_run, annotator, refuse_conflicts, as_json)
 
@@ -190,7 +191,7 @@ def _progress(label: str) -> Iterator[tuple]:
 
 
 def _title(data: Path, title: str | None) -> str:
-    return title or f"stancetrack {read_manifest(data).get('dataset_version', 'dataset')}"
+    return title or f"stancetrack {storage.read_manifest(data).get('dataset_version', 'dataset')}"
 
 
 def _push(client: client_lib.Client, data: Path, title: str | None, project: int | None, batch_size: int):
@@ -247,7 +248,7 @@ def pull(url: str | None, project: int | None, title: str | None, data_dir: Path
     \b
     Example:
         stancetrack annotate pull --dry-run
-        stancetrack annotate pull --url http://127.0.0.1:8080 --project 3 --data dataset
+        stancetrack annotate pull --url http://127.0.0.1:8080 --project 3 --dataset dataset
     """
     if url is None:
         state = server_lib.Credentials.load(data_dir or server_lib.default_data_dir())
@@ -266,7 +267,7 @@ def pull(url: str | None, project: int | None, title: str | None, data_dir: Path
         click.echo(f"exported project {project} ({len(export)} tasks) in {time.monotonic() - started:.1f} s",
                    err=True)
     if save is not None:
-        atomic_write_bytes(save, json.dumps(export, ensure_ascii=False, indent=1).encode("utf-8"))
+        storage.atomic_write_bytes(save, json.dumps(export, ensure_ascii=False, indent=1).encode("utf-8"))
     _import(export, data, dry_run, annotator, refuse_conflicts, as_json, names=client.user_names())
 
 
@@ -310,7 +311,7 @@ def serve(port: int, data_dir: Path | None, data: Path, title: str | None, start
                    f"  log in    {creds.username}\n"
                    f"  password  {creds.password}\n\n"
                    f"Annotate, press Submit, then in another shell:\n"
-                   f"  stancetrack annotate pull --data {data}\n"
+                   f"  stancetrack annotate pull --dataset {data}\n"
                    f"Ctrl-C stops the server (the annotations stay in {folder}).")
         try:
             while server.process is not None and server.process.poll() is None:
@@ -336,7 +337,7 @@ def agreement(export: Path, as_json: bool) -> None:
         stancetrack annotate agreement export.json --json
     """
     with _refusals(as_json):
-        result = compute_agreement(export)
+        result = agreement_lib.agreement(export)
     if as_json:
         emit_json(result.to_dict())
         return

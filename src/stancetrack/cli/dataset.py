@@ -9,13 +9,15 @@ from typing import Callable, Iterator
 
 import click
 
-from .. import dataset as dataset_lib
-from ..diff import diff as diff_datasets
 from ..errors import UnsafeOutput
-from ..export import FORMATS, check_output, export_table, export_text
+from ..export import FORMATS
 from ..schemas import TABLES
-from ..validation import validate as validate_dataset
-from .options import data_option, emit_json, emit_table, json_option
+from .options import data_option, emit_json, emit_table, json_option, lazy, one_dataset
+
+dataset_lib = lazy("stancetrack.dataset")
+diff_lib = lazy("stancetrack.diff")
+export_lib = lazy("stancetrack.export")
+validation = lazy("stancetrack.validation")
 
 
 @click.command()
@@ -27,7 +29,7 @@ def info(data: Path, as_json: bool) -> None:
     \b
     Example:
         stancetrack info
-        stancetrack info --data path/to/dataset --json
+        stancetrack info --dataset path/to/dataset --json
     """
     ds = dataset_lib.load(data)
     counts = {name: len(ds.table(name)) for name in TABLES}
@@ -76,7 +78,8 @@ def validation_progress() -> Iterator[Callable[[str, int, int], None] | None]:
 @click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
 @data_option()
 @json_option
-def validate(directory: Path | None, data: Path, as_json: bool) -> None:
+@click.pass_context
+def validate(ctx: click.Context, directory: Path | None, data: Path, as_json: bool) -> None:
     """Check a dataset in every layer; exit 1 if any problem is found.
 
     Checks each row against its table's JSON Schema, unique keys, references between tables, every span
@@ -87,11 +90,11 @@ def validate(directory: Path | None, data: Path, as_json: bool) -> None:
     \b
     Example:
         stancetrack validate
-        stancetrack validate path/to/dataset --json
+        stancetrack validate --dataset path/to/dataset --json
     """
-    folder = directory or data
+    folder = one_dataset(ctx, directory, data)
     with validation_progress() as progress:
-        report = validate_dataset(folder, progress=progress)
+        report = validation.validate(folder, progress=progress)
     if as_json:
         click.echo(report.to_json())
     elif report.valid:
@@ -105,18 +108,21 @@ def validate(directory: Path | None, data: Path, as_json: bool) -> None:
 
 @click.command()
 @click.argument("old_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
-@click.argument("new_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.argument("new_dir", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option("--table", "tables", multiple=True, type=click.Choice(TABLES), help="Only these tables.")
+@data_option()
 @json_option
-def diff(old_dir: Path, new_dir: Path, tables: tuple[str, ...], as_json: bool) -> None:
-    """Rows added, removed and changed between two dataset folders, by id and column.
+@click.pass_context
+def diff(ctx: click.Context, old_dir: Path, new_dir: Path | None, tables: tuple[str, ...], data: Path,
+         as_json: bool) -> None:
+    """Rows added, removed and changed from dataset OLD_DIR to the dataset (NEW_DIR, or --dataset), by id and column.
 
     \b
     Example:
-        stancetrack diff old/dataset dataset
-        stancetrack diff old/dataset dataset --table stances --json
+        stancetrack diff old/dataset
+        stancetrack diff old/dataset --dataset dataset --table stances --json
     """
-    result = diff_datasets(old_dir, new_dir, tables or TABLES)
+    result = diff_lib.diff(old_dir, one_dataset(ctx, new_dir, data), tables or TABLES)
     if as_json:
         emit_json([c.__dict__ for c in result.changes])
     elif result.empty:
@@ -140,11 +146,11 @@ def export(table: str, fmt: str, output: Path | None, data: Path) -> None:
         stancetrack export predictions --format jsonl
     """
     if output is None:
-        click.echo(export_text(data, table, fmt), nl=False)
+        click.echo(export_lib.export_text(data, table, fmt), nl=False)
         return
     try:
-        check_output(output, data)
+        export_lib.check_output(output, data)
     except UnsafeOutput as exc:
         raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
-    export_table(data, table, fmt, output)
+    export_lib.export_table(data, table, fmt, output)
     click.echo(f"wrote {output}", err=True)

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from .. import metadata as metadata_lib
 from ..resources import is_packaged_release
-from .options import data_option
+from .options import data_option, lazy
+
+metadata_lib = lazy("stancetrack.metadata")
 
 
 @click.command()
@@ -27,7 +28,7 @@ def metadata(data: Path, check: bool) -> None:
     Example:
         stancetrack metadata
         stancetrack metadata --check
-        stancetrack metadata --data path/to/dataset
+        stancetrack metadata --dataset path/to/dataset
     """
     root = data.resolve().parent
     if check:
@@ -40,7 +41,7 @@ def metadata(data: Path, check: bool) -> None:
             click.echo("metadata up to date", err=True)
         raise SystemExit(1 if stale else 0)
     if is_packaged_release(data):
-        raise click.UsageError("the packaged release is read-only: copy it and pass --data DIR, or use --check")
+        raise click.UsageError("the packaged release is read-only: copy it and pass --dataset DIR, or use --check")
     changed = metadata_lib.regenerate(data)
     for path in changed:
         click.echo(f"wrote {_shown(path, root)}")

@@ -5,13 +5,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import click
-import pandas as pd
 
 from ..errors import InvalidOutcome
 from ..outcomes import STATUSES, resolve as resolve_prediction
-from ..scoring import Scorecard, score as score_dataset
-from .options import data_option, emit_json, emit_table, json_option
+from .options import data_option, emit_json, emit_table, json_option, lazy
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..scoring import Scorecard
+
+scoring = lazy("stancetrack.scoring")
 
 as_of_option = click.option("--as-of", "as_of", metavar="DATE", default=None,
                             help="Score with the outcomes known on this day (YYYY-MM-DD; default: today).")
@@ -40,7 +47,7 @@ def resolve(prediction_id: str, status: str, as_of: str, rationale: str, evidenc
     Example:
         stancetrack resolve pr-0007 --status false --as-of 2026-03-13 \\
             --rationale "No US recognition of Russian sovereignty was found up to mid-March 2026." \\
-            --evidence evidence.json --resolver jdoe --data dataset
+            --evidence evidence.json --resolver jdoe --dataset dataset
     """
     evidence = []
     if evidence_file is not None:
@@ -106,7 +113,7 @@ def score(as_of: str | None, bins: int, as_json: bool, data: Path) -> None:
         stancetrack score --as-of 2026-03-13
         stancetrack score --as-of 2026-03-13 --json
     """
-    card = score_dataset(data, as_of=as_of, bins=bins)
+    card = scoring.score(data, as_of=as_of, bins=bins)
     if as_json:
         emit_json(card.to_dict())
     else:

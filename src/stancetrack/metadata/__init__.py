@@ -17,12 +17,14 @@ differ on disk; ``regenerate`` writes those (the dataset folder's under its lock
 
 from __future__ import annotations
 
-import contextlib
 import json
 from pathlib import Path
-from typing import Any, Iterator
+import contextlib
+from typing import Any
 
-from ..errors import StancetrackError
+import pyarrow as pa
+
+from ..errors import MetadataNotRenewed
 from ..storage import Derive, atomic_write_bytes, is_dataset, locked, recover
 from . import cards
 from .croissant import croissant
@@ -55,12 +57,12 @@ def _folder_card(src: Sources) -> str:
     return cards.front_matter(src, "") + "\n" + body
 
 
-def dataset_files(dataset_dir: Path, manifest: dict[str, Any] | None = None,
+def dataset_files(dataset: Path, tables: dict[str, pa.Table] | None = None, manifest: dict[str, Any] | None = None,
                   files: dict[str, Path] | None = None) -> dict[Path, bytes]:
-    """The derived files of a dataset folder, with the bytes each should hold (for the version being committed
-    when ``manifest`` and the Parquet ``files`` of its tables are given)."""
-    folder = Path(dataset_dir)
-    src = Sources(folder, manifest, files)
+    """The derived files of a dataset folder, with the bytes each should hold. For the version a writer is
+    committing: ``tables`` (the ones it holds), its ``manifest`` and the Parquet ``files`` of its tables."""
+    folder = Path(dataset)
+    src = Sources(folder, tables, manifest, files)
     return {
         folder / "croissant.json": _json(croissant(src)),
         folder / "datapackage.json": _json(datapackage(src)),
@@ -68,9 +70,9 @@ def dataset_files(dataset_dir: Path, manifest: dict[str, Any] | None = None,
     }
 
 
-def checkout_files(dataset_dir: Path) -> dict[Path, bytes]:
-    """DATASET.md and README.md beside ``dataset_dir``, where they exist, with their generated parts renewed."""
-    folder = Path(dataset_dir)
+def checkout_files(dataset: Path) -> dict[Path, bytes]:
+    """DATASET.md and README.md beside ``dataset``, where they exist, with their generated parts renewed."""
+    folder = Path(dataset)
     root = folder.parent
     src = Sources(folder)
     out: dict[Path, bytes] = {}
@@ -95,11 +97,11 @@ def _readme_reference() -> str:
             "the dataset card [DATASET.md](DATASET.md).\n\n" + cards.field_reference("###"))
 
 
-def generate(dataset_dir: Path, checkout: bool = True) -> dict[Path, bytes]:
-    """Every derived file of ``dataset_dir`` (and, with ``checkout``, of the checkout around it)."""
-    files = dataset_files(dataset_dir)
+def generate(dataset: Path, checkout: bool = True, tables: dict[str, pa.Table] | None = None) -> dict[Path, bytes]:
+    """Every derived file of ``dataset`` (and, with ``checkout``, of the checkout around it)."""
+    files = dataset_files(dataset, tables)
     if checkout:
-        files.update(checkout_files(dataset_dir))
+        files.update(checkout_files(dataset))
     return files
 
 
@@ -107,18 +109,18 @@ def _differing(files: dict[Path, bytes]) -> dict[Path, bytes]:
     return {path: data for path, data in files.items() if not path.is_file() or path.read_bytes() != data}
 
 
-def stale(dataset_dir: Path, checkout: bool = True) -> list[Path]:
+def stale(dataset: Path, checkout: bool = True) -> list[Path]:
     """The derived files whose content on disk differs from a fresh generation (missing ones included)."""
-    return list(_differing(generate(dataset_dir, checkout)))
+    return list(_differing(generate(dataset, checkout)))
 
 
-def regenerate(dataset_dir: Path, checkout: bool = True) -> list[Path]:
+def regenerate(dataset: Path, checkout: bool = True) -> list[Path]:
     """Rewrite the derived files that differ from a fresh generation; return them.
 
     The dataset folder's files are written under its lock, so that no commit runs meanwhile.
     """
-    folder = Path(dataset_dir)
-    with locked(folder) if is_dataset(folder) else _nothing():
+    folder = Path(dataset)
+    with locked(folder) if is_dataset(folder) else contextlib.nullcontext():
         if is_dataset(folder):
             recover(folder)
         changed = _differing(generate(folder, checkout))
@@ -127,18 +129,13 @@ def regenerate(dataset_dir: Path, checkout: bool = True) -> list[Path]:
     return list(changed)
 
 
-@contextlib.contextmanager
-def _nothing() -> Iterator[None]:
-    yield
-
-
-def recorded_hashes(dataset_dir: Path) -> dict[str, dict[str, str] | str]:
+def recorded_hashes(dataset: Path) -> dict[str, dict[str, str] | str]:
     """The SHA-256 of each table file that croissant.json and datapackage.json of a folder record.
 
     ``{"croissant.json": {"stances.parquet": "…", …}, …}``; a file that cannot be read maps to the reason, an
     absent one is left out.
     """
-    folder = Path(dataset_dir)
+    folder = Path(dataset)
     found: dict[str, dict[str, str] | str] = {}
     for name, items, file_key, hash_of in (
             ("croissant.json", "distribution", "name", lambda item: item.get("sha256")),
@@ -156,18 +153,14 @@ def recorded_hashes(dataset_dir: Path) -> dict[str, dict[str, str] | str]:
     return found
 
 
-class MetadataNotRenewed(StancetrackError):
-    """The folder's derived metadata could not be generated, so the commit was not made."""
-
-
-def derived_files(dataset_dir: Path) -> Derive:
-    """The writer's hook: the dataset folder's metadata files of the version being committed (name -> bytes)."""
+def derived_files(dataset: Path, tables: dict[str, pa.Table]) -> Derive:
+    """The writer's hook: the dataset folder's metadata files of the version being committed (name -> bytes),
+    made from the tables the writer holds (none is read back)."""
     def derive(manifest: dict[str, Any], files: dict[str, Path]) -> dict[str, bytes]:
         try:
-            return {path.name: data for path, data in dataset_files(dataset_dir, manifest, files).items()}
+            return {path.name: data for path, data in dataset_files(dataset, tables, manifest, files).items()}
         except (OSError, ValueError, KeyError) as exc:
-            raise MetadataNotRenewed(f"the metadata of {dataset_dir} could not be generated "
+            raise MetadataNotRenewed(f"the metadata of {dataset} could not be generated "
                                      f"({type(exc).__name__}: {exc}), so nothing was written; fix that and "
                                      f"try again") from exc
     return derive
-

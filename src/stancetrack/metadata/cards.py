@@ -10,14 +10,10 @@ from __future__ import annotations
 import json
 import re
 
-from ..errors import StancetrackError
+from ..errors import MissingMarker
 from ..schemas import TABLES, TableSchema, table_schema
 from .columns import Column, columns
 from .sources import Sources
-
-
-class MissingMarker(StancetrackError):
-    """A file to update lacks the marker comment that says where the generated block goes."""
 
 
 def begin(name: str) -> str:

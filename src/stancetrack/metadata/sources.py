@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from ..resources import schema_dir
 from ..schemas import TABLES, TableSchema, table_schema
-from ..storage import Snapshot, parse_table, snapshot, table_path
+from ..storage import Snapshot, parse_table, snapshot
 
 DATASET_RECORD = "dataset.json"
 
@@ -30,9 +30,11 @@ def dataset_record() -> dict[str, Any]:
 @dataclass
 class Sources:
     """The inputs of every derived file: one committed version of a dataset folder, or the version a writer is
-    committing (``pending_manifest`` and the Parquet file of each table, ``pending_files``)."""
+    committing (the tables it holds, ``given``; its manifest, ``pending_manifest``; the Parquet file of each
+    table, ``pending_files``)."""
 
     dataset_dir: Path
+    given: dict[str, pa.Table] | None = None
     pending_manifest: dict[str, Any] | None = None
     pending_files: dict[str, Path] | None = None
 
@@ -62,9 +64,13 @@ class Sources:
 
     @cached_property
     def tables(self) -> dict[str, pa.Table]:
+        given = self.given or {}
+        return {name: given[name] if name in given else self._table(name) for name in TABLES}
+
+    def _table(self, name: str) -> pa.Table:
         if self.pending_files is not None:
-            return {name: parse_table(name, path, path.name) for name, path in self.pending_files.items()}
-        return {name: self._snapshot.table(name) for name in TABLES}
+            return parse_table(name, self.pending_files[name], self.pending_files[name].name)
+        return self._snapshot.table(name)
 
     def schema(self, name: str) -> TableSchema:
         return table_schema(name)

@@ -13,7 +13,7 @@ result, only slower. ``validate`` reads Parquet in record batches, so a table ne
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import pandas as pd
 import pyarrow as pa
@@ -22,14 +22,15 @@ import pyarrow.parquet as pq
 
 from ..errors import DatasetNotFound, ErrorRecord
 from ..frames import records_from_frame
-from ..resources import default_dataset_dir
+from ..resources import dataset_path
 from ..schemas import TABLES, schema_version, table_schema
 from ..storage import MANIFEST, Snapshot, UnreadableTable, snapshot, table_path
-from .compiler import Unvectorizable, compiled, table_from_records
+from .compiler import Unvectorizable, coalesced, compiled, table_from_records
 from .keys import key_errors
 from .report import Report
 from .rows import column_errors, row_errors
-from .spans import date_window_errors, load_texts
+from ..texts import load_texts
+from .spans import date_window_errors
 from .stream import (DatasetCheck, Progress, batch_row_errors, cast_batch, check_tables, iter_batches,
                      read_columns)
 
@@ -52,7 +53,9 @@ def _row_layer(name: str, table: pa.Table | pd.DataFrame, skip: list[str]) -> tu
 
 
 def _table_errors(name: str, table: pa.Table | pd.DataFrame) -> list[ErrorRecord]:
-    """Layers 1 and 2 for one table."""
+    """Layers 1 and 2 for one table (a table of many small chunks is checked in coalesced slices)."""
+    if isinstance(table, pa.Table) and any(c.num_chunks > 1 for c in table.columns):
+        table = pa.concat_tables(list(coalesced(table)))
     columns = list(table.columns) if isinstance(table, pd.DataFrame) else table.column_names
     errors = column_errors(name, columns)
     missing = [e.field for e in errors if e.code == "column-missing"]
@@ -68,11 +71,15 @@ def validate_table(name: str, table: pa.Table | pd.DataFrame) -> Report:
     return report
 
 
-def validate_tables(tables: Mapping[str, pa.Table], dataset_dir: Path | None = None,
-                    progress: Progress | None = None) -> Report:
-    """Layers 1–4 over tables in memory; source texts are looked up relative to ``dataset_dir``."""
+def validate_tables(tables: Mapping[str, pa.Table], dataset: Path | None = None,
+                    progress: Progress | None = None, rows_checked: Iterable[str] = ()) -> Report:
+    """Layers 1–4 over tables in memory; source texts are looked up relative to the folder ``dataset``.
+
+    ``rows_checked`` names tables whose rows and keys were already checked (by :func:`validate_table`): they get
+    layers 3–4 only.
+    """
     report = Report(tables_checked=[n for n in TABLES if n in tables])
-    report.extend(check_tables(dict(tables), dataset_dir, progress).errors())
+    report.extend(check_tables(dict(tables), dataset, progress, rows_checked).errors())
     return report
 
 
@@ -160,13 +167,13 @@ def read_checked(dataset_dir: Path) -> tuple[dict[str, pa.Table], list[ErrorReco
     return tables, manifest_errors + [e for n in TABLES for e in file_errors[n]]
 
 
-def validate(path: str | Path | None = None, progress: Progress | None = None) -> Report:
+def validate(dataset: str | Path | None = None, progress: Progress | None = None) -> Report:
     """Check a dataset folder in every layer (default: the current checkout's dataset, else the release).
 
     Tables are read in record batches and checked batch by batch; only key columns, the documents and their
     texts are held whole. ``progress(table, rows_done, rows_total)`` is called after every batch.
     """
-    folder = Path(path) if path is not None else default_dataset_dir()
+    folder = dataset_path(dataset)
     snap, manifest_errors, file_errors, files = _files(folder)
     targets: dict[str, pa.Table] = {}
     for name in {fk.table for n in TABLES for fk in table_schema(n).foreign_keys} & set(files):

@@ -7,6 +7,9 @@ schema once (:func:`compile_schema`) and evaluates every keyword over a whole Ar
 come out exactly as the reference engine makes them: same row, id, field, code, message and value, in the
 same order (jsonschema sorts a row's errors by schema path and keeps the first per field and code).
 
+The columns as JSON instances live in :mod:`.arrays`, the check of each keyword in :mod:`.checks`; this module
+compiles a schema into a tree of nodes and evaluates it.
+
 What is not vectorized falls back, and says so:
 - a keyword this module does not implement, or a ``pattern`` that RE2 cannot run with Python's meaning,
   is checked by jsonschema on that keyword alone (:attr:`CompiledSchema.fallbacks` lists them);
@@ -17,21 +20,21 @@ What is not vectorized falls back, and says so:
 
 from __future__ import annotations
 
-import calendar
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from jsonschema import Draft202012Validator
 
 from ..errors import ErrorRecord
-from ..frames import jsonable
 from ..schemas import table_schema
-from .formats import DATE_PATTERN, FORMAT_CHECKER
+# the names other modules import from here, wherever they are defined
+from .arrays import (BATCH_ROWS, ENCODE_ROWS, Failure, Inst, Unvectorizable, coalesced, instance,  # noqa: F401
+                     is_text, normalize, table_from_records)
+from .checks import _CHECKS, _fallback, re2_pattern
+from .formats import FORMAT_CHECKER
 
 #: Keywords that never fail: documentation and the package's own ``x-`` extensions.
 ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "examples", "default",
@@ -39,151 +42,6 @@ ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "
 _VALUE_KEYWORDS = ("type", "enum", "const", "pattern", "format", "minLength", "maxLength", "minimum",
                    "maximum", "minItems", "maxItems", "uniqueItems")
 _STRUCTURE_KEYWORDS = ("items", "properties", "required", "additionalProperties", "allOf", "if", "then", "else")
-_KINDS = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
-          "array": "array", "object": "object"}
-
-
-class Unvectorizable(Exception):
-    """A column's Arrow type has no vectorized JSON meaning; validate the table with the reference engine."""
-
-
-# --- the pieces a failure is made of ---------------------------------------------------------------------
-
-@dataclass
-class Failure:
-    """One keyword failing on some elements: ``mask`` marks them, ``message(i)`` says why for element i."""
-
-    path: tuple
-    code: str
-    mask: np.ndarray
-    message: Callable[[int], str]
-    field: str | None = None
-    conditional: bool = False
-
-
-@dataclass
-class Inst:
-    """The instances one subschema is applied to: an Arrow array (or the row object) and its JSON kind."""
-
-    kind: str | None  # string, integer, number, boolean, array, object, null; None for the row object
-    n: int
-    valid: np.ndarray  # not null (and not NaN)
-    arr: pa.Array | None = None
-    children: Mapping[str, "Inst"] | None = None
-    value_of: Callable[[int], Any] | None = None
-    codes: np.ndarray | None = None  # dictionary-encoded text: ``arr`` holds the distinct values
-
-    def value(self, i: int) -> Any:
-        if self.value_of is not None:
-            return self.value_of(i)
-        if self.codes is not None:
-            return self.arr[int(self.codes[i])].as_py() if self.valid[i] else None
-        return jsonable(self.arr[i].as_py())
-
-    def per_value(self, check: Callable[[pa.Array], np.ndarray]) -> np.ndarray:
-        """``check`` (a mask over an array of values) for every element: once per distinct value if encoded."""
-        mask = check(self.arr)
-        if self.codes is None:
-            return mask
-        return mask[self.codes] if len(mask) else np.zeros(self.n, dtype=mask.dtype)  # no value: all null
-
-
-def _bools(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    if arr.null_count:
-        arr = pc.fill_null(arr, False)
-    return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _valid(arr: pa.Array) -> np.ndarray:
-    return _bools(arr.is_valid()) if arr.null_count else np.ones(len(arr), dtype=bool)
-
-
-def is_text(typ: pa.DataType) -> bool:
-    return pa.types.is_string(typ) or pa.types.is_large_string(typ)
-
-
-#: The JSON kind of the values of each Arrow type the checks read directly.
-_ARROW_KINDS: tuple[tuple[Callable[[pa.DataType], bool], str], ...] = (
-    (is_text, "string"), (pa.types.is_integer, "integer"), (pa.types.is_floating, "number"),
-    (pa.types.is_boolean, "boolean"), (pa.types.is_list, "array"), (pa.types.is_large_list, "array"),
-    (pa.types.is_struct, "object"), (pa.types.is_null, "null"),
-)
-
-
-def _kind_of(typ: pa.DataType) -> str:
-    for test, kind in _ARROW_KINDS:
-        if test(typ):
-            return kind
-    raise Unvectorizable(f"no JSON meaning for Arrow type {typ}")
-
-
-def _text_dictionary(typ: pa.DataType) -> bool:
-    return pa.types.is_dictionary(typ) and is_text(typ.value_type)
-
-
-def normalize(arr: pa.Array | pa.ChunkedArray, keep_text_dictionary: bool = False) -> pa.Array:
-    """One contiguous array in a type :func:`_kind_of` knows: dictionaries decoded, dates as ISO strings."""
-    if isinstance(arr, pa.ChunkedArray):
-        if pa.types.is_dictionary(arr.type) and arr.num_chunks != 1:
-            arr = pa.chunked_array([c.dictionary_decode() for c in arr.chunks], arr.type.value_type)
-        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
-    typ = arr.type
-    if _text_dictionary(typ) and keep_text_dictionary:
-        return arr
-    if pa.types.is_dictionary(typ):
-        return normalize(arr.dictionary_decode())
-    if pa.types.is_date(typ):  # what records_from_arrow makes of a date: its isoformat()
-        return pc.cast(pc.cast(arr, pa.date32()), pa.string())
-    if pa.types.is_string_view(typ):
-        return pc.cast(arr, pa.string())
-    if pa.types.is_float16(typ):
-        return pc.cast(arr, pa.float64())
-    _kind_of(typ)
-    return arr
-
-
-def instance(arr: pa.Array | pa.ChunkedArray, value_of: Callable[[int], Any] | None = None) -> Inst:
-    arr = normalize(arr, keep_text_dictionary=True)
-    if _text_dictionary(arr.type):  # Parquet's dictionary pages as they are: checks run per distinct value
-        valid = _valid(arr)
-        codes = pc.fill_null(arr.indices, 0).to_numpy(zero_copy_only=False)
-        return Inst("string", len(arr), valid, normalize(arr.dictionary), value_of=value_of, codes=codes)
-    kind = _kind_of(arr.type)
-    valid = _valid(arr)
-    if kind == "number":
-        valid &= ~_bools(pc.is_nan(arr))  # NaN is what pandas calls missing: jsonable makes it None
-    children = None
-    if kind == "object":
-        children = {arr.type.field(i).name: instance(arr.field(i)) for i in range(arr.type.num_fields)}
-    return Inst(kind, len(arr), valid, arr, children, value_of)
-
-
-# --- regular expressions: Python's meaning, run by RE2 -----------------------------------------------------
-
-_UNSAFE = re.compile(r"\\[dDwWsSbBAZ]|\(\?[^:]|\\[1-9]")
-
-
-def re2_pattern(pattern: str) -> str | None:
-    """``pattern`` rewritten so RE2 gives ``re.search``'s verdict, or None where that is not certain.
-
-    Python's ``$`` also matches before a final newline: a trailing ``$`` becomes ``\\n?$``. Patterns with
-    ``$`` elsewhere, Unicode-aware classes (``\\d``, ``\\w``, ``\\s``, ``\\b``), look-arounds, flags or
-    back-references are left to jsonschema.
-    """
-    if _UNSAFE.search(pattern):
-        return None
-    body = pattern
-    trailing = body.endswith("$") and not body.endswith("\\$")
-    if trailing:
-        body = body[:-1]
-    if re.search(r"(?<!\\)\$", body.replace("\\\\", "")):
-        return None
-    translated = body + (r"\n?$" if trailing else "")
-    try:
-        pc.match_substring_regex(pa.array([""]), translated)
-    except pa.ArrowInvalid:
-        return None
-    return translated
 
 
 # --- the compiled schema ---------------------------------------------------------------------------------
@@ -264,8 +122,8 @@ class CompiledSchema:
         messages and values are then taken from them, so an integer stored in a float column reads ``1``.
         """
         if records is None and isinstance(batch, pa.Table) and any(c.num_chunks > 1 for c in batch.columns):
-            errors, start = [], 0  # one pass per record batch: no copy of the chunks into one array
-            for part in batch.to_batches():
+            errors, start = [], 0
+            for part in coalesced(batch):
                 errors += self.errors(part, offset + start, skip)
                 start += part.num_rows
             return errors
@@ -393,209 +251,3 @@ def _item_failures(node: Node, inst: Inst) -> list[Failure]:
         out.append(Failure(failure.path, failure.code, mask & inst.valid,
                            lambda i, m=failure.message, f=first_item: m(int(f[i])), conditional=failure.conditional))
     return out
-
-
-def _fallback(node: Node, inst: Inst, keyword: str, value: Any) -> Failure:
-    """A keyword the compiler does not vectorize, checked by jsonschema on each element."""
-    schema = {keyword: value}
-    if keyword == "additionalProperties":
-        schema.update({k: node.schema[k] for k in ("properties", "patternProperties") if k in node.schema})
-    check = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
-    messages: dict[int, str] = {}
-    if inst.kind is None:  # the row object: rebuild the records
-        names = list(inst.children)
-        values = [{c: inst.children[c].value(i) for c in names} for i in range(inst.n)]
-    else:
-        values = [inst.value(i) for i in range(inst.n)]
-    for i, v in enumerate(values):
-        error = next((e for e in check.iter_errors(v) if e.validator == keyword), None)
-        if error is not None:
-            messages[i] = error.message
-    mask = np.zeros(inst.n, dtype=bool)
-    mask[list(messages)] = True
-    return Failure(node.path + (keyword,), keyword, mask, messages.__getitem__)
-
-
-def _with_values(inst: Inst, template: Callable[[Any], str]) -> Callable[[int], str]:
-    return lambda i: template(inst.value(i))
-
-
-def _check_type(node: Node, inst: Inst, types: str | list[str]) -> Failure | None:
-    if inst.kind is None:
-        objects = "object" in (types if isinstance(types, list) else [types])
-        return None if objects else _fallback(node, inst, "type", types)
-    kinds = [types] if isinstance(types, str) else list(types)
-    ok = ~inst.valid if "null" in kinds else np.zeros(inst.n, dtype=bool)
-    own = {"string": {"string"}, "integer": {"integer", "number"}, "number": {"number"}, "boolean": {"boolean"},
-           "array": {"array"}, "object": {"object"}, "null": set()}[inst.kind]
-    if own & set(kinds):
-        ok = ok | inst.valid
-    elif inst.kind == "number" and "integer" in kinds:
-        values = inst.arr.to_numpy(zero_copy_only=False)
-        with np.errstate(invalid="ignore"):
-            ok = ok | (inst.valid & np.isfinite(values) & (np.floor(values) == values))
-    reprs = ", ".join(repr(k) for k in kinds)
-    return Failure(node.path + ("type",), "type", ~ok, _with_values(inst, lambda v: f"{v!r} is not of type {reprs}"))
-
-
-def _in_values(inst: Inst, values: list[Any]) -> np.ndarray:
-    """Elements equal to one of ``values`` in jsonschema's sense (strings to strings, 1 == 1.0, bools apart)."""
-    ok = ~inst.valid if any(v is None for v in values) else np.zeros(inst.n, dtype=bool)
-    if inst.kind == "string":
-        wanted = [v for v in values if isinstance(v, str)]
-        if wanted:
-            ok |= inst.valid & inst.per_value(lambda a: _bools(pc.is_in(a, value_set=pa.array(wanted, pa.string()))))
-    elif inst.kind in ("integer", "number"):
-        wanted = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        if wanted:
-            ok |= inst.valid & _bools(pc.is_in(pc.cast(inst.arr, pa.float64()), value_set=pa.array(wanted)))
-    elif inst.kind == "boolean":
-        wanted = [v for v in values if isinstance(v, bool)]
-        if wanted:
-            ok |= inst.valid & _bools(pc.is_in(inst.arr, value_set=pa.array(wanted, pa.bool_())))
-    return ok
-
-
-def _check_enum(node: Node, inst: Inst, values: list[Any]) -> Failure | None:
-    if inst.kind is None:
-        return _fallback(node, inst, "enum", values)
-    return Failure(node.path + ("enum",), "enum", ~_in_values(inst, values),
-                   _with_values(inst, lambda v: f"{v!r} is not one of {values!r}"))
-
-
-def _check_const(node: Node, inst: Inst, value: Any) -> Failure | None:
-    if inst.kind is None:
-        return _fallback(node, inst, "const", value)
-    return Failure(node.path + ("const",), "const", ~_in_values(inst, [value]), lambda i: f"{value!r} was expected")
-
-
-def _strings(inst: Inst) -> bool:
-    return inst.kind == "string"
-
-
-def _check_pattern(node: Node, inst: Inst, pattern: str) -> Failure | None:
-    if not _strings(inst):
-        return None
-    bad = inst.valid & ~inst.per_value(lambda a: _bools(pc.match_substring_regex(a, node.regex)))
-    return Failure(node.path + ("pattern",), "pattern", bad,
-                   _with_values(inst, lambda v: f"{v!r} does not match {pattern!r}"))
-
-
-def _check_format(node: Node, inst: Inst, fmt: str) -> Failure | None:
-    if fmt != "date" or not _strings(inst):
-        return None
-    real = inst.per_value(_real_dates)
-    return Failure(node.path + ("format",), "format", inst.valid & ~real,
-                   _with_values(inst, lambda v: f"{v!r} is not a {fmt!r}"))
-
-
-def _real_dates(arr: pa.Array) -> np.ndarray:
-    """Strings that jsonschema's ``date`` checker accepts: the ISO shape and a real calendar day."""
-    shaped = _bools(pc.match_substring_regex(arr, DATE_PATTERN))
-    text = pc.if_else(pa.array(shaped), arr, "2000-01-01")
-    year, month, day = (pc.cast(pc.utf8_slice_codeunits(text, a, b), pa.int64()).to_numpy(zero_copy_only=False)
-                        for a, b in ((0, 4), (5, 7), (8, 10)))
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    lengths = np.array([0] + [calendar.monthrange(2001, m)[1] for m in range(1, 13)])
-    month_ok = (month >= 1) & (month <= 12)
-    days = lengths[np.where(month_ok, month, 0)] + ((month == 2) & leap)
-    return shaped & (year >= 1) & month_ok & (day >= 1) & (day <= days)
-
-
-def _length_message(v: Any, limit: int, keyword: str) -> str:
-    if keyword.startswith("min"):
-        return f"{v!r} {'should be non-empty' if limit == 1 else 'is too short'}"
-    return f"{v!r} {'is expected to be empty' if limit == 0 else 'is too long'}"
-
-
-def _check_length(keyword: str):
-    def check(node: Node, inst: Inst, limit: int) -> Failure | None:
-        wanted = "string" if keyword.endswith("Length") else "array"
-        if inst.kind != wanted:
-            return None
-        if wanted == "string":
-            sizes = inst.per_value(lambda a: pc.utf8_length(a).to_numpy(zero_copy_only=False))
-        else:
-            sizes = pc.list_value_length(inst.arr).to_numpy(zero_copy_only=False)
-        with np.errstate(invalid="ignore"):
-            bad = inst.valid & ((sizes < limit) if keyword.startswith("min") else (sizes > limit))
-        return Failure(node.path + (keyword,), keyword, bad,
-                       _with_values(inst, lambda v: _length_message(v, limit, keyword)))
-    return check
-
-
-def _check_bound(keyword: str):
-    def check(node: Node, inst: Inst, limit: float) -> Failure | None:
-        if inst.kind not in ("integer", "number"):
-            return None
-        op = pc.less if keyword == "minimum" else pc.greater
-        bad = inst.valid & _bools(op(inst.arr, limit))
-        words = "less than the minimum" if keyword == "minimum" else "greater than the maximum"
-        return Failure(node.path + (keyword,), keyword, bad,
-                       _with_values(inst, lambda v: f"{v!r} is {words} of {limit!r}"))
-    return check
-
-
-def _check_unique(node: Node, inst: Inst, unique: bool) -> Failure | None:
-    if not unique or inst.kind != "array":
-        return None
-    flat = instance(inst.arr.flatten())
-    if flat.kind in ("array", "object"):
-        return _fallback(node, inst, "uniqueItems", unique)
-    parents = pc.list_parent_indices(inst.arr)
-    values = pc.cast(flat.arr, pa.float64()) if flat.kind in ("integer", "number") else flat.arr
-    if flat.kind == "number":  # NaN is None once jsonable: group it with the nulls
-        values = pc.if_else(pa.array(flat.valid), values, pa.scalar(None, pa.float64()))
-    groups = pa.table({"p": parents, "v": values}).group_by(["p", "v"]).aggregate([("p", "count")])
-    repeated = groups.filter(pc.greater(groups.column("p_count"), 1)).column("p").to_numpy()
-    bad = np.zeros(inst.n, dtype=bool)
-    bad[repeated] = True
-    return Failure(node.path + ("uniqueItems",), "uniqueItems", bad & inst.valid,
-                   _with_values(inst, lambda v: f"{v!r} has non-unique elements"))
-
-
-_CHECKS: dict[str, Callable[[Node, Inst, Any], Failure | None]] = {
-    "type": _check_type, "enum": _check_enum, "const": _check_const, "pattern": _check_pattern,
-    "format": _check_format, "minLength": _check_length("minLength"), "maxLength": _check_length("maxLength"),
-    "minItems": _check_length("minItems"), "maxItems": _check_length("maxItems"),
-    "minimum": _check_bound("minimum"), "maximum": _check_bound("maximum"), "uniqueItems": _check_unique,
-}
-
-
-# --- pandas frames ---------------------------------------------------------------------------------------
-
-def table_from_records(records: Sequence[dict[str, Any]], columns: Sequence[str]) -> pa.Table:
-    """The rows of a pandas frame (as JSON-ready records) as Arrow columns with the same JSON meaning.
-
-    Each column's Arrow type is inferred from its values; :class:`Unvectorizable` when that cannot be done
-    without changing what jsonschema would see: mixed types (``1`` and ``"a"``), integers past 64 bits,
-    text that is not valid Unicode, or objects that do not all have the same keys.
-    """
-    arrays = []
-    for col in columns:
-        values = [r.get(col) for r in records]
-        try:
-            arr = pa.array(values, from_pandas=False)
-        except (pa.ArrowException, ValueError, TypeError, OverflowError, UnicodeError) as exc:
-            raise Unvectorizable(f"column {col!r}: {exc}") from exc
-        if _has_struct(arr.type) and not all(_same_keys(v, arr.type) for v in values):
-            raise Unvectorizable(f"column {col!r}: objects with different keys")
-        arrays.append(arr)
-    return pa.Table.from_arrays(arrays, names=list(columns)) if columns else pa.table({})
-
-
-def _has_struct(typ: pa.DataType) -> bool:
-    if pa.types.is_struct(typ):
-        return True
-    return (pa.types.is_list(typ) or pa.types.is_large_list(typ)) and _has_struct(typ.value_type)
-
-
-def _same_keys(value: Any, typ: pa.DataType) -> bool:
-    if value is None:
-        return True
-    if pa.types.is_struct(typ):
-        names = [typ.field(i).name for i in range(typ.num_fields)]
-        return set(value) == set(names) and all(_same_keys(value[k], typ.field(k).type) for k in names)
-    if pa.types.is_list(typ) or pa.types.is_large_list(typ):
-        return all(_same_keys(v, typ.value_type) for v in value)
-    return True

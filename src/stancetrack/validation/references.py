@@ -12,24 +12,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import ErrorRecord
-from ..schemas import TABLES, ForeignKey, table_schema
+from ..schemas import ForeignKey, table_schema
 from .compiler import Unvectorizable, is_text, normalize
-
-
-def reference_errors(tables: dict[str, pa.Table]) -> list[ErrorRecord]:
-    """Every unresolved reference in tables held in memory, then the authorial holders."""
-    errors: list[ErrorRecord] = []
-    for name in TABLES:
-        table = tables.get(name)
-        if table is None:
-            continue
-        for fk in table_schema(name).foreign_keys:
-            target = tables.get(fk.table)
-            if target is not None and fk.ref in target.column_names:
-                errors += foreign_key_errors(name, table, fk, target.column(fk.ref))
-    if "stances" in tables and "documents" in tables:
-        errors += authorial_errors(tables["stances"], tables["documents"])
-    return errors
 
 
 def _text(column) -> pa.Array | None:

@@ -18,16 +18,14 @@ import pyarrow.parquet as pq
 
 from ..errors import ErrorRecord
 from ..frames import records_from_arrow
-from ..schemas import TABLES, table_schema
+from ..schemas import TABLES, cast_to_schema, table_schema
 from ..storage import READ_ERRORS, Snapshot, UnreadableTable, table_path
-from .compiler import Unvectorizable, compiled, is_text
+from .compiler import BATCH_ROWS, Unvectorizable, coalesced, compiled, is_text
 from .keys import key_column_errors
 from .references import authorial_errors, foreign_key_errors
 from .rows import column_errors, row_errors
-from .spans import date_window_errors, load_texts, table_span_errors
-
-#: Rows per record batch when reading Parquet (bounded memory, few Python round trips).
-BATCH_ROWS = 256 * 1024
+from ..texts import load_texts
+from .spans import date_window_errors, table_span_errors
 
 #: ``progress(table, rows_done, rows_total)``, called after every batch.
 Progress = Callable[[str, int, int], None]
@@ -57,18 +55,20 @@ class DatasetCheck:
         self._errors[layer].extend(errors)
 
     def check_table(self, name: str, columns: list[str], batches: Iterable[pa.RecordBatch | pa.Table],
-                    total: int = 0, progress: Progress | None = None) -> None:
-        """Layers 1–4 for one table; ``batches`` may raise, and then nothing of this table is kept."""
+                    total: int = 0, progress: Progress | None = None, rows: bool = True) -> None:
+        """Layers 1–4 for one table (``rows=False``: 3–4, its rows and keys already checked); ``batches`` may
+        raise, and then nothing of this table is kept."""
         ts = table_schema(name)
         found: dict[tuple, list[ErrorRecord]] = defaultdict(list)
-        table_errors = column_errors(name, columns)
+        table_errors = column_errors(name, columns) if rows else []
         missing = [e.field for e in table_errors if e.code == "column-missing"]
         found[("rows", name)] += table_errors
         keys: list[pa.Array] = []
         offset = 0
         for batch in batches:
-            found[("rows", name)] += batch_row_errors(name, batch, offset, missing)
-            if ts.key in columns:
+            if rows:
+                found[("rows", name)] += batch_row_errors(name, batch, offset, missing)
+            if rows and ts.key in columns:
                 keys.append(batch.column(columns.index(ts.key)))
             for index, fk in enumerate(ts.foreign_keys):
                 target = self.targets.get(fk.table)
@@ -95,8 +95,9 @@ class DatasetCheck:
 
 
 def check_tables(tables: dict[str, pa.Table], dataset_dir: Path | None,
-                 progress: Progress | None = None) -> DatasetCheck:
-    """Layers 1–4 over tables in memory (fed to the checks in slices of :data:`BATCH_ROWS` rows)."""
+                 progress: Progress | None = None, rows_checked: Iterable[str] = ()) -> DatasetCheck:
+    """Layers 1–4 over tables in memory (fed to the checks in slices of :data:`BATCH_ROWS` rows); the tables in
+    ``rows_checked`` had their rows and keys checked already and get layers 3–4 only."""
     texts: dict[str, str] = {}
     check = DatasetCheck(tables)
     if "documents" in tables:
@@ -107,26 +108,26 @@ def check_tables(tables: dict[str, pa.Table], dataset_dir: Path | None,
     for name in TABLES:
         if name in tables:
             table = tables[name]
-            check.check_table(name, table.column_names, table.to_batches(max_chunksize=BATCH_ROWS) or [table],
-                              table.num_rows, progress)
+            check.check_table(name, table.column_names, coalesced(table), table.num_rows, progress,
+                              rows=name not in set(rows_checked))
     return check
 
 
 def cast_batch(name: str, batch: pa.RecordBatch) -> pa.RecordBatch:
-    """A batch with its columns cast to the schema's types where they have other ones (as ``read_table``)."""
+    """A batch with its columns cast to the schema's types (text read as a dictionary is kept so)."""
     expected = table_schema(name).arrow_schema()
-    arrays = list(batch.columns)
-    for index, field in enumerate(batch.schema):
-        wanted = expected.field(field.name).type if field.name in expected.names else None
-        if wanted is not None and pa.types.is_dictionary(field.type) and field.type.value_type.equals(wanted):
-            continue  # text kept dictionary-encoded: the same values
-        if wanted is not None and not field.type.equals(wanted):
-            try:
-                arrays[index] = arrays[index].cast(expected.field(field.name).type)
-            except (pa.ArrowException, ValueError) as exc:
-                raise UnreadableTable(f"{name}.parquet: column {field.name!r} is {field.type}, "
-                                      f"not {expected.field(field.name).type}: {exc}") from exc
+    kept = [f.name for f in batch.schema if pa.types.is_dictionary(f.type) and f.name in expected.names
+            and f.type.value_type.equals(_plain(expected.field(f.name).type))]
+    rest = batch.drop_columns(kept) if kept else batch
+    cast = cast_to_schema(name, rest, f"{name}.parquet")
+    if not kept:
+        return cast
+    arrays = [batch.column(n) if n in kept else cast.column(n) for n in batch.schema.names]
     return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
+
+
+def _plain(typ: pa.DataType) -> pa.DataType:
+    return typ.value_type if pa.types.is_dictionary(typ) else typ
 
 
 def small_dictionaries(parquet: pq.ParquetFile, limit: int = 64 * 1024) -> list[str]:
