@@ -20,6 +20,7 @@ CODES: dict[str, str] = {
     "pattern": "the text does not match the required pattern",
     "format": "the text is not a valid date or URI",
     "minLength": "the text is empty or too short",
+    "encoding": "the text is not valid Unicode (a lone surrogate: bytes that were not UTF-8), or nested too deeply",
     "minimum": "the number is below the allowed minimum",
     "maximum": "the number is above the allowed maximum",
     "minItems": "the list has too few items",

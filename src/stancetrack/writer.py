@@ -25,11 +25,12 @@ from typing import Any, Iterable, Iterator
 import pandas as pd
 import pyarrow as pa
 
-from .errors import InvalidData
+from .errors import ErrorRecord, InvalidData
 from .frames import NotTyped, arrow_from_records, frame_from_arrow, records_from_arrow, records_from_frame
 from .ids import IdAllocator
 from .metadata import derived_files
 from .schemas import TABLES, cast_to_schema, table_schema
+from .textcheck import unicode_problem
 from .storage import Snapshot, check_writable, commit_tables, is_dataset, sound_snapshot, writing
 from .validation import validate_table, validate_tables
 from .validation.keys import natural_key
@@ -61,12 +62,25 @@ def _checked(name: str, table: pa.Table | pd.DataFrame) -> None:
         raise InvalidData(report.errors, f"the {name} rows are invalid")
 
 
+def _check_text(name: str, records: list[dict[str, Any]], first_row: int = 0) -> None:
+    """:class:`InvalidData` for a value no file can hold (see :mod:`stancetrack.textcheck`)."""
+    key = table_schema(name).key
+    errors = [ErrorRecord(name, "encoding", problem, row=first_row + position,
+                          id=r.get(key) if isinstance(r.get(key), str) and not unicode_problem(r.get(key)) else None,
+                          field=column if not unicode_problem(column) else None)
+              for position, r in enumerate(records) for column, value in r.items()
+              if (problem := unicode_problem(value) or unicode_problem(column))]
+    if errors:
+        raise InvalidData(errors, f"the {name} rows are invalid")
+
+
 def typed_records(name: str, records: list[dict[str, Any]]) -> pa.Table:
     """JSON-ready records as a schema-typed Arrow table, or :class:`InvalidData` naming every row problem.
 
     Records that the schema's types cannot hold as they are (a wrong JSON type, a missing or extra field) are
     judged by the reference validator, which names every problem.
     """
+    _check_text(name, records)
     try:
         return arrow_from_records(name, records)
     except NotTyped:
@@ -143,6 +157,7 @@ class Transaction:
     def append(self, name: str, records: Iterable[dict[str, Any]]) -> None:
         """Add records to a table (validated with the table's other rows now, the dataset on commit)."""
         new = [dict(r) for r in records]
+        _check_text(name, new, self.arrow(name).num_rows)
         try:
             added = arrow_from_records(name, new)
         except NotTyped:  # the reference validator names the problems, rows numbered in the whole table

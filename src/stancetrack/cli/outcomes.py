@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import InvalidOutcome
-from ..outcomes import STATUSES, resolve as resolve_prediction
+from ..outcomes import MAX_EVIDENCE_BYTES, STATUSES, read_evidence, resolve as resolve_prediction
 from .options import data_option, emit_json, emit_table, json_option, lazy
 
 if TYPE_CHECKING:
@@ -32,7 +30,7 @@ as_of_option = click.option("--as-of", "as_of", metavar="DATE", default=None,
 @click.option("--rationale", required=True, help="What was checked and why the status follows.")
 @click.option("--evidence", "evidence_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="JSON file: a list of items {url, title, publisher, published, quote}; url and published may "
-                   "be null. Required for true, false and partial.")
+                   f"be null. Required for true, false and partial. At most {MAX_EVIDENCE_BYTES:,} bytes.")
 @click.option("--condition-met", "condition_met", type=click.Choice(["true", "false"]), default=None,
               help="For a conditional prediction: whether its condition happened (annulled implies false).")
 @click.option("--resolver", default=None, help="Who records the check (default: your login name).")
@@ -51,11 +49,7 @@ def resolve(prediction_id: str, status: str, as_of: str, rationale: str, evidenc
     """
     evidence = []
     if evidence_file is not None:
-        try:
-            evidence = json.loads(evidence_file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise InvalidOutcome(f"{evidence_file} is not readable JSON ({exc}); it must hold a list of evidence "
-                                 "items {url, title, publisher, published, quote}") from exc
+        evidence = read_evidence(evidence_file)
     met = None if condition_met is None else condition_met == "true"
     row = resolve_prediction(data, prediction_id, status, as_of, rationale, evidence, resolver, met)
     click.echo(f"recorded {row['outcome_id']}: {row['prediction_id']} {row['status']} as of {row['as_of']} "
