@@ -115,6 +115,14 @@ class _Importer:
         if not isinstance(result, list) or not all(isinstance(r, dict) for r in result):
             add("export-malformed", "the annotation's `result` is not a list of objects", task_id, position=position)
             return None
+        for item in result:
+            shape = [key for key, types in _RESULT_KEYS.items() if key in item and not isinstance(item[key], types)]
+            if shape or not isinstance(item.get("type"), str):
+                region_id = item.get("id")
+                add("export-malformed", f"a result whose {', '.join(shape) or 'type'} is not what Label Studio "
+                    "writes (texts, and a number or text for ids)", task_id,
+                    region_id if isinstance(region_id, str) else None, position)
+                return None
         offsets = OffsetMap(paragraph.text)
         regions: dict[str, _Region] = {}
         spans = [r for r in result if r.get("type") == "labels"]
@@ -325,6 +333,10 @@ class _Importer:
 
 
 _INVALID = object()
+
+#: The keys of a result item whose types the importer relies on (Label Studio writes them so).
+_RESULT_KEYS = {"type": str, "from_name": str, "to_name": str, "id": (str, int), "from_id": (str, int),
+                "to_id": (str, int)}
 
 #: What Label Studio's DateTime control (only="date") records: a day, possibly as midnight of that day.
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T00:00(:00(\.0+)?)?(Z|[+-]00:?00)?)?$")
