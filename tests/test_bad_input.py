@@ -3,7 +3,6 @@ message naming the task, region, argument or field, the documented exit code, an
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 
@@ -11,8 +10,10 @@ import pytest
 
 from stancetrack.annotate.importer import import_export
 from stancetrack.annotate.tasks import build_tasks
-from stancetrack.errors import DatasetNotFound, RefusedImport
+from stancetrack.errors import DatasetNotFound, InvalidData, RefusedImport
 from stancetrack.outcomes import MAX_EVIDENCE_BYTES
+from stancetrack.textcheck import MAX_TEXT
+from stancetrack.writer import transaction
 
 from annotate.helpers import export_from_tasks, make_emoji_dataset
 from conftest import file_bytes
@@ -102,7 +103,6 @@ def test_import_and_resolve_refuse_a_folder_that_is_not_a_dataset(emoji, tmp_pat
     assert code == 1 and err.startswith(f"error: no dataset at {missing}")
     assert not missing.exists()
     with pytest.raises(DatasetNotFound, match="is not empty and has no manifest.json"):
-        from stancetrack.writer import transaction
         (tmp_path / "notes").mkdir()
         (tmp_path / "notes" / "todo.txt").write_text("mine")
         with transaction(tmp_path / "notes", create=True):
@@ -168,3 +168,25 @@ def test_export_replaces_an_existing_regular_file(dataset_copy, run_cli, tmp_pat
     existing.write_text("old")
     code, out, err = run_cli("export", "topics", "--dataset", str(dataset_copy), "-o", str(existing))
     assert (code, err.strip()) == (0, f"wrote {existing}") and existing.read_text().startswith("topic_id,label,")
+
+
+@pytest.mark.parametrize("label, code", [("\x0b", "text-control"), ("Moon\x00", "text-control"),
+                                         ("A\ufffe", "text-control"), ("\u200b", "text-invisible"),
+                                         ("\ufeff \x00", "text-control"), (" \u2060\ufeff", "text-invisible"),
+                                         ("x" * (MAX_TEXT + 1), "text-too-long")])
+def test_the_writer_refuses_texts_no_file_or_config_can_hold(dataset_copy, label, code):
+    before = file_bytes(dataset_copy)
+    with pytest.raises(InvalidData) as info:
+        with transaction(dataset_copy) as tx:
+            rows = tx.records("topics")
+            rows[0]["label"] = label
+            tx.replace("topics", rows)
+    assert [(e.table, e.code, e.field, e.row) for e in info.value.errors] == [("topics", code, "label", 0)]
+    assert file_bytes(dataset_copy) == before
+
+
+def test_a_huge_gloss_is_refused_naming_its_task_and_region(emoji, tmp_path):
+    folder, export = emoji
+    first(export, "textarea")["value"]["text"] = ["a gloss " * 10_000]
+    message = refused(folder, export, tmp_path)
+    assert "gloss_en: text-too-long: task 1, region st-0001: a text of 79,999 characters; the limit is 20,000" in message

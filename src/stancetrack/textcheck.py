@@ -1,10 +1,26 @@
-"""Checks of the text that comes into a dataset from outside (files, exports, command lines): it must be valid
-Unicode and nested no deeper than a record can be. Python keeps undecodable bytes of a command line or a file
-as lone surrogates, which no Parquet file, JSON document or XML config can hold."""
+"""Checks of the text that comes into a dataset from outside (files, exports, command lines), applied by the
+writer to every text of every record, whatever its table and column:
+
+- valid Unicode: Python keeps undecodable bytes of a command line or a file as lone surrogates, which no
+  Parquet file, JSON document or XML config can hold (code ``encoding``);
+- no character XML 1.0 forbids (control characters other than tab, line feed and carriage return; U+FFFE,
+  U+FFFF), since labels and names end up in Label Studio's XML config (code ``text-control``);
+- not empty-looking: a text that is not empty holds at least one visible character, not only spaces, NUL,
+  zero-width characters or byte-order marks (code ``text-invisible``);
+- at most :data:`MAX_TEXT` characters (code ``text-too-long``);
+- JSON values nested no deeper than :data:`MAX_DEPTH` (code ``encoding``).
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+#: The longest text a field may hold, in characters (a quote is a sentence or two, a rationale a paragraph).
+MAX_TEXT = 20_000
+
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_VISIBLE = re.compile(r"[^\s\x00\u200b-\u200d\u2060\ufeff]")
 
 #: Nesting deeper than this is not a record (a task of a Label Studio export is a few levels deep).
 MAX_DEPTH = 64
@@ -28,4 +44,29 @@ def unicode_problem(value: Any) -> str | None:
             stack += [(k, depth + 1, f"{path} (a key)") for k in item if isinstance(k, str)]
         elif isinstance(item, list):
             stack += [(v, depth + 1, f"{path}[{i}]") for i, v in enumerate(item)]
+    return None
+
+
+def text_problem(value: Any) -> tuple[str, str] | None:
+    """``(code, message)`` for a value the writer refuses (see the module's rules), or None."""
+    problem = unicode_problem(value)
+    if problem is not None:
+        return "encoding", problem
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if len(item) > MAX_TEXT:
+                return "text-too-long", f"a text of {len(item):,} characters; the limit is {MAX_TEXT:,}"
+            forbidden = _FORBIDDEN.search(item)
+            if forbidden:
+                return "text-control", (f"the text holds the control character U+{ord(forbidden.group()):04X}, "
+                                        "which XML and Label Studio cannot hold")
+            if item and not _VISIBLE.search(item):
+                return "text-invisible", "the text holds no visible character (only spaces, NUL, zero-width " \
+                                         "characters or byte-order marks)"
+        elif isinstance(item, dict):
+            stack += list(item.values())
+        elif isinstance(item, list):
+            stack += item
     return None

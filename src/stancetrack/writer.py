@@ -30,7 +30,7 @@ from .frames import NotTyped, arrow_from_records, frame_from_arrow, records_from
 from .ids import IdAllocator
 from .metadata import derived_files
 from .schemas import TABLES, cast_to_schema, table_schema
-from .textcheck import unicode_problem
+from .textcheck import text_problem, unicode_problem
 from .storage import Snapshot, check_writable, commit_tables, is_dataset, sound_snapshot, writing
 from .validation import validate_table, validate_tables
 from .validation.keys import natural_key
@@ -63,13 +63,13 @@ def _checked(name: str, table: pa.Table | pd.DataFrame) -> None:
 
 
 def _check_text(name: str, records: list[dict[str, Any]], first_row: int = 0) -> None:
-    """:class:`InvalidData` for a value no file can hold (see :mod:`stancetrack.textcheck`)."""
+    """:class:`InvalidData` for a text the dataset refuses (see :mod:`stancetrack.textcheck`)."""
     key = table_schema(name).key
-    errors = [ErrorRecord(name, "encoding", problem, row=first_row + position,
+    errors = [ErrorRecord(name, problem[0], problem[1], row=first_row + position,
                           id=r.get(key) if isinstance(r.get(key), str) and not unicode_problem(r.get(key)) else None,
                           field=column if not unicode_problem(column) else None)
               for position, r in enumerate(records) for column, value in r.items()
-              if (problem := unicode_problem(value) or unicode_problem(column))]
+              if (problem := text_problem(value) or text_problem(column))]
     if errors:
         raise InvalidData(errors, f"the {name} rows are invalid")
 
