@@ -190,3 +190,12 @@ def test_a_huge_gloss_is_refused_naming_its_task_and_region(emoji, tmp_path):
     first(export, "textarea")["value"]["text"] = ["a gloss " * 10_000]
     message = refused(folder, export, tmp_path)
     assert "gloss_en: text-too-long: task 1, region st-0001: a text of 79,999 characters; the limit is 20,000" in message
+
+
+def test_two_tasks_for_one_paragraph_are_refused(emoji, tmp_path):
+    folder, export = emoji
+    twin = json.loads(json.dumps(export[0]))
+    twin["id"] = 99
+    twin["annotations"][0]["result"] = []  # deletes every region the first task keeps
+    message = refused(folder, [*export, twin], tmp_path)
+    assert "task-mismatch: task 99: paragraph sg-0002 of document" in message and "also annotated in task 1" in message
