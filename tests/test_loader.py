@@ -143,3 +143,10 @@ def test_a_modified_copy_of_the_release_says_so(release_dir, dataset_copy):
     ds = stancetrack.load(dataset_copy)
     assert ds.modified_from == ds.version
     assert repr(ds).startswith(f"stancetrack.Dataset(version {ds.version}, modified copy of release {ds.version},")
+    from click.testing import CliRunner
+
+    from stancetrack.cli import cli
+
+    shown = CliRunner().invoke(cli, ["info", "--dataset", str(dataset_copy)])
+    assert shown.output.startswith(f"stancetrack dataset {ds.version} (schema {ds.manifest['schema_version']}, "
+                                   f"a modified copy of release {ds.version}) at {dataset_copy}")

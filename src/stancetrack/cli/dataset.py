@@ -34,11 +34,12 @@ def info(data: Path, as_json: bool) -> None:
     ds = dataset_lib.load(data)
     counts = {name: len(ds.table(name)) for name in TABLES}
     if as_json:
-        emit_json({"path": str(data), "dataset_version": ds.version,
+        emit_json({"path": str(data), "dataset_version": ds.version, "modified_from": ds.modified_from,
                    "schema_version": ds.manifest.get("schema_version"), "rows": counts,
                    "documents": ds.documents["document_id"].tolist()})
         return
-    click.echo(f"stancetrack dataset {ds.version} (schema {ds.manifest.get('schema_version')}) at {data}")
+    copy = f", a modified copy of release {ds.modified_from}" if ds.modified_from else ""
+    click.echo(f"stancetrack dataset {ds.version} (schema {ds.manifest.get('schema_version')}{copy}) at {data}")
     for _, doc in ds.documents.iterrows():
         window = f"{doc['published_earliest']:%Y-%m-%d}..{doc['published_latest']:%Y-%m-%d}"
         click.echo(f"  {doc['document_id']}: {doc['title']} — {doc['author']} ({doc['language']}, {window})")

@@ -153,9 +153,9 @@ def _files(folder: Path) -> tuple[Snapshot, list[ErrorRecord], dict[str, list[Er
     return snap, manifest_errors, file_errors, files
 
 
-def read_checked(dataset_dir: Path) -> tuple[dict[str, pa.Table], list[ErrorRecord]]:
+def read_checked(dataset: Path) -> tuple[dict[str, pa.Table], list[ErrorRecord]]:
     """Every readable table of a dataset folder, read whole, and the manifest problems (layer 5) found on the way."""
-    folder = Path(dataset_dir)
+    folder = Path(dataset)
     snap, manifest_errors, file_errors, files = _files(folder)
     tables: dict[str, pa.Table] = {}
     for name in files:

@@ -87,17 +87,17 @@ def _np(mask) -> np.ndarray:
 
 
 def _shapes(keys: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
-    """Per key: whether it is ASCII text then trailing digits only, its text prefix, its number of digits."""
-    keys = keys.cast(pa.large_string())
+    """Per key: whether it is ASCII text then trailing digits only, its text prefix, its number of digits.
+
+    The prefixes (the text before the trailing digits) repeat, so whether one holds a digit is decided once per
+    distinct prefix.
+    """
     prefix = pc.utf8_rtrim(keys, characters="0123456789")
     digits = (pc.fill_null(pc.utf8_length(keys), 0).to_numpy() - pc.fill_null(pc.utf8_length(prefix), 0).to_numpy())
-    _, offsets_buf, data_buf = keys.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[keys.offset:keys.offset + len(keys) + 1]
-    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
-    data, offsets = data[offsets[0]:offsets[-1]], offsets - offsets[0]  # a slice's bytes, not its parent's
-    is_digit = np.append((data - 48) < 10, False).view(np.uint8)  # ASCII digits (and one byte past the end)
-    counted = np.where(np.diff(offsets) > 0, np.add.reduceat(is_digit, offsets[:-1], dtype=np.int64), 0)
-    fits = _np(pc.string_is_ascii(keys)) & (counted == digits)  # no digit before the trailing ones
+    encoded = pc.dictionary_encode(prefix)
+    with_digit = np.append(_np(pc.match_substring_regex(encoded.dictionary, "[0-9]")), False)  # last: null keys
+    indices = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy()
+    fits = _np(pc.string_is_ascii(keys)) & ~with_digit[indices]  # no digit before the trailing ones
     return fits, prefix, digits
 
 
