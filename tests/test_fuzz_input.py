@@ -87,7 +87,7 @@ def test_any_bytes_as_an_export_file_end_cleanly(emoji, run_cli, tmp_path_factor
     before = file_bytes(folder)
     code, out, err = run_cli("annotate", "import", str(source), "--dataset", str(folder))
     clean_end(code, out, err)
-    assert code in (0, 1) and file_bytes(folder) == before or code == 0
+    assert code in (0, 1) and file_bytes(folder) == before  # nothing random adds a record
 
 
 @SETTINGS
