@@ -9,8 +9,9 @@ protocol (the other half, STANCETRACK_CRASH_AT). A reader then loads the folder,
 with the old version and with the new one (the same commit run to its end): every run must leave exactly one
 of them, with no staged file or journal left.
 
-Reads: two writers commit one mark to both tables over and over while this process loads the dataset N times;
-every load must give both tables of one committed version (the same mark), never an error. (The writers are
+Reads: two writers commit one mark to both tables over and over while this process loads the dataset N times
+(and validates it after each load); every load must give both tables of one committed version (the same mark),
+never an error, and every validation must pass. (The writers are
 then killed: that is not counted.)
 
 Not a timed test: it prints counts. Exit status 1 when any run left anything else.
@@ -80,7 +81,7 @@ def reads(n: int, work: Path) -> dict[str, int]:
     folder = copy(work / "reads")
     start = stancetrack.load(folder)
     first = (start.topics["description"].iloc[0], start.actors["description"].iloc[0])
-    counts = {"one version": 0, "mixed": 0, "errors": 0, "loads during a commit": 0}
+    counts = {"one version": 0, "mixed": 0, "errors": 0, "loads during a commit": 0, "validate failures": 0}
     writers = [start_writer(folder, f"writer {w}", rounds=10_000) for w in range(2)]
     while not (folder / storage.JOURNAL).exists() and stancetrack.load(folder).topics["description"].iloc[0] == first[0]:
         time.sleep(0.05)  # the writers have started committing
@@ -94,6 +95,7 @@ def reads(n: int, work: Path) -> dict[str, int]:
         pair = (ds.topics["description"].iloc[0], ds.actors["description"].iloc[0])
         counts["one version" if pair[0] == pair[1] or pair == first else "mixed"] += 1
         counts["loads during a commit"] += busy
+        counts["validate failures"] += not stancetrack.validate(folder).valid
     for w in writers:
         w.kill()
     for w in writers:
@@ -112,8 +114,10 @@ def main() -> int:
     print(f"{args.n} writers killed at random: old {k['old']}, new {k['new']}, anything else {k['other']}; "
           f"runs with leftover files {k['leftover files']}; reader errors {k['reader errors']}")
     print(f"{args.n} loads while writers commit: one committed version {r['one version']}, mixed {r['mixed']}, "
-          f"errors {r['errors']} ({r['loads during a commit']} started while a commit was in progress)")
-    return 1 if k["other"] or k["leftover files"] or k["reader errors"] or r["mixed"] or r["errors"] else 0
+          f"errors {r['errors']} ({r['loads during a commit']} started while a commit was in progress); "
+          f"validate failures {r['validate failures']}")
+    failed = k["other"] or k["leftover files"] or k["reader errors"] or r["mixed"] or r["errors"]
+    return 1 if failed or r["validate failures"] else 0
 
 
 if __name__ == "__main__":

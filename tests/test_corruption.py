@@ -78,7 +78,7 @@ def test_validate_notices_metadata_that_records_other_hashes(dataset_copy, run, 
     assert code == 1 and "metadata-stale" in out and name in out
     report = stancetrack.validate(dataset_copy)
     assert [(e.code, e.value) for e in report.errors] == [("metadata-stale", name)]
-    assert "topics.parquet" in report.errors[0].message and "stancetrack metadata --data" in report.errors[0].message
+    assert "topics.parquet" in report.errors[0].message and "stancetrack metadata --dataset" in report.errors[0].message
 
 
 WRONG_MANIFESTS = {

@@ -306,10 +306,11 @@ def snapshot(dataset_dir: str | Path, tables: tuple[str, ...] = TABLES, timeout:
     if not folder.is_dir():
         raise DatasetNotFound(f"no dataset folder at {folder}")
     snap, consistent = _read_snapshot(folder, tables)
-    if is_packaged_release(folder) or not os.access(folder, os.W_OK):
+    if not writers_here(folder):
         return snap
     if consistent:
-        if any(folder.glob(f"{TMP_PREFIX}*")):  # left by a killed writer, unless one is staging right now
+        if (folder / JOURNAL).exists() or any(folder.glob(f"{TMP_PREFIX}*")):  # a killed writer's, unless one
+            # is staging right now
             with contextlib.suppress(LockTimeout):
                 with locked(folder, timeout=0):
                     recover(folder)
@@ -320,6 +321,17 @@ def snapshot(dataset_dir: str | Path, tables: tuple[str, ...] = TABLES, timeout:
         recover(folder)
         snap, _ = _read_snapshot(folder, tables)
     return snap
+
+
+def writers_here(dataset_dir: str | Path) -> bool:
+    """Whether a writer may be at work in the folder, so that a reader can wait for it: the folder is writable
+    and a writer has been there (a writer creates the lock file, which stays) or left a journal or staged files.
+    Neither the packaged release nor a folder never written by stancetrack qualifies."""
+    folder = Path(dataset_dir)
+    if is_packaged_release(folder) or not os.access(folder, os.W_OK):
+        return False
+    return ((folder / LOCK).exists() or (folder / JOURNAL).exists()
+            or any(folder.glob(f"{TMP_PREFIX}*")))
 
 
 def sound_snapshot(dataset_dir: str | Path, tables: tuple[str, ...] = TABLES) -> Snapshot:

@@ -24,7 +24,8 @@ from ..errors import DatasetNotFound, ErrorRecord
 from ..frames import records_from_frame
 from ..resources import dataset_path
 from ..schemas import TABLES, schema_version, table_schema
-from ..storage import MANIFEST, Snapshot, UnreadableTable, snapshot, table_path
+from ..storage import (MANIFEST, Snapshot, UnreadableTable, locked, read_manifest, recover, snapshot, table_path,
+                       writers_here)
 from .compiler import Unvectorizable, coalesced, compiled, table_from_records
 from .keys import key_errors
 from .report import Report
@@ -89,15 +90,27 @@ def derived_errors(snap: Snapshot) -> list[ErrorRecord]:
 
     if snap.manifest_error:
         return []
+    errors = _stale_metadata(snap.folder, snap.manifest, recorded_hashes)
+    if errors and writers_here(snap.folder):  # maybe read while a commit renamed them: check again, settled
+        with locked(snap.folder):
+            recover(snap.folder)
+            try:
+                errors = _stale_metadata(snap.folder, read_manifest(snap.folder), recorded_hashes)
+            except DatasetNotFound:
+                errors = []  # the manifest's problems are reported as such
+    return errors
+
+
+def _stale_metadata(folder: Path, manifest: dict, recorded_hashes) -> list[ErrorRecord]:
     errors = []
-    expected = {entry["file"]: entry["sha256"] for entry in snap.manifest["tables"].values()}
-    for name, recorded in recorded_hashes(snap.folder).items():
+    expected = {entry["file"]: entry["sha256"] for entry in manifest["tables"].values()}
+    for name, recorded in recorded_hashes(folder).items():
         if isinstance(recorded, str) or recorded != expected:
             why = recorded if isinstance(recorded, str) else (
                 f"{name} records other SHA-256 hashes than the manifest (files: "
                 f"{', '.join(sorted(f for f in expected.keys() | recorded.keys() if expected.get(f) != recorded.get(f)))})")
-            errors.append(ErrorRecord("manifest", "metadata-stale", f"{why}; run `stancetrack metadata --data "
-                                      f"{snap.folder}`", value=name))
+            errors.append(ErrorRecord("manifest", "metadata-stale", f"{why}; run `stancetrack metadata --dataset "
+                                      f"{folder}`", value=name))
     return errors
 
 
