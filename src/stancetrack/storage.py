@@ -26,6 +26,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
@@ -139,13 +140,13 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
-def read_manifest(dataset_dir: Path) -> dict[str, Any]:
-    """The folder's manifest as last committed (an interrupted commit is completed first when possible)."""
+def read_manifest(dataset_dir: Path, settle: bool = True) -> dict[str, Any]:
+    """The folder's manifest as last committed (with ``settle``, a commit in progress or interrupted is completed
+    first when possible; the file itself is always replaced whole)."""
     folder = Path(dataset_dir)
-    if (folder / JOURNAL).exists():
+    if settle and (folder / JOURNAL).exists() and writers_here(folder):
         with contextlib.suppress(OSError, LockTimeout):
-            with locked(folder):
-                recover(folder)
+            settled(folder, lambda: (None, not (folder / JOURNAL).exists()))
     return _read_manifest_file(folder)
 
 
@@ -298,9 +299,9 @@ def snapshot(dataset_dir: str | Path, tables: tuple[str, ...] = TABLES, timeout:
     """One committed version of a dataset folder, consistent even while a writer commits.
 
     The files are read without a lock; if they do not form one version (a commit in progress, an interrupted
-    one, or damage), the reader waits for the lock, completes any interrupted commit and reads again. What is
-    still wrong then is damage, reported in ``problems`` (it is up to the caller to refuse it). Temporary files
-    of a killed writer are deleted when no writer holds the lock.
+    one, or damage), see :func:`settled`. What is still wrong under the lock is damage, reported in
+    ``problems`` (it is up to the caller to refuse it). Temporary files of a killed writer are deleted when no
+    writer holds the lock.
     """
     folder = Path(dataset_dir)
     if not folder.is_dir():
@@ -309,18 +310,41 @@ def snapshot(dataset_dir: str | Path, tables: tuple[str, ...] = TABLES, timeout:
     if not writers_here(folder):
         return snap
     if consistent:
-        if (folder / JOURNAL).exists() or any(folder.glob(f"{TMP_PREFIX}*")):  # a killed writer's, unless one
-            # is staging right now
-            with contextlib.suppress(LockTimeout):
+        if (folder / JOURNAL).exists() or any(folder.glob(f"{TMP_PREFIX}*")):
+            with contextlib.suppress(LockTimeout):  # a killed writer's leftovers, unless a writer is at work
                 with locked(folder, timeout=0):
                     recover(folder)
         return snap
     if snap.manifest_error and not snap.buffers and not (folder / JOURNAL).exists():
         return snap  # not a dataset at all: nothing to wait for
+    return settled(folder, lambda: _read_snapshot(folder, tables), timeout)
+
+
+def settled(folder: Path, attempt: Callable[[], tuple[Any, bool]], timeout: float = 30.0) -> Any:
+    """The value of ``attempt()`` (which returns a value and whether it is consistent) once the folder is settled.
+
+    A reader retries without the lock (a commit renames its files within milliseconds, so the next attempt
+    usually sees one version), and takes the lock whenever it is free: then it completes any interrupted commit
+    and its attempt is final. Readers thus never starve behind a stream of writers; after ``timeout`` seconds
+    it waits for the lock.
+    """
+    deadline = time.monotonic() + timeout
+    pause = 0.005
+    while time.monotonic() < deadline:
+        try:
+            with locked(folder, timeout=0):
+                recover(folder)
+                return attempt()[0]
+        except LockTimeout:
+            pass  # a writer is at work
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
+        value, consistent = attempt()
+        if consistent:
+            return value
     with locked(folder, timeout):
         recover(folder)
-        snap, _ = _read_snapshot(folder, tables)
-    return snap
+        return attempt()[0]
 
 
 def writers_here(dataset_dir: str | Path) -> bool:

@@ -24,7 +24,7 @@ from ..errors import DatasetNotFound, ErrorRecord
 from ..frames import records_from_frame
 from ..resources import dataset_path
 from ..schemas import TABLES, schema_version, table_schema
-from ..storage import (MANIFEST, Snapshot, UnreadableTable, locked, read_manifest, recover, snapshot, table_path,
+from ..storage import (MANIFEST, Snapshot, UnreadableTable, read_manifest, settled, snapshot, table_path,
                        writers_here)
 from .compiler import Unvectorizable, coalesced, compiled, table_from_records
 from .keys import key_errors
@@ -91,14 +91,17 @@ def derived_errors(snap: Snapshot) -> list[ErrorRecord]:
     if snap.manifest_error:
         return []
     errors = _stale_metadata(snap.folder, snap.manifest, recorded_hashes)
-    if errors and writers_here(snap.folder):  # maybe read while a commit renamed them: check again, settled
-        with locked(snap.folder):
-            recover(snap.folder)
-            try:
-                errors = _stale_metadata(snap.folder, read_manifest(snap.folder), recorded_hashes)
-            except DatasetNotFound:
-                errors = []  # the manifest's problems are reported as such
-    return errors
+    if not errors or not writers_here(snap.folder):
+        return errors
+
+    def attempt() -> tuple[list[ErrorRecord], bool]:  # maybe read while a commit renamed them: check again
+        try:
+            found = _stale_metadata(snap.folder, read_manifest(snap.folder, settle=False), recorded_hashes)
+        except DatasetNotFound:
+            return [], False  # the manifest's problems are reported as such
+        return found, not found
+
+    return settled(snap.folder, attempt)
 
 
 def _stale_metadata(folder: Path, manifest: dict, recorded_hashes) -> list[ErrorRecord]:
