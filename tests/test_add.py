@@ -153,3 +153,15 @@ def test_a_folder_that_is_no_dataset_is_refused_and_left_alone(tmp_path):
     assert result.exit_code == 1
     assert result.output == f"error: no dataset at {tmp_path / 'nowhere'}: manifest.json is missing\n"
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_text_longer_than_a_field_limit_is_a_document(dataset_copy):
+    """Fields hold at most textcheck.MAX_TEXT characters; a document's text has its schema's own maxLength."""
+    from stancetrack.textcheck import MAX_TEXT
+
+    paragraph = "L’Europe devra sans doute financer seule une part croissante de l’aide à Kiev."
+    text = NOTE_TEXT + "\n".join([paragraph] * (MAX_TEXT // len(paragraph) + 10)) + "\n"
+    added = add_document(dataset_copy, text, author="Claire Dumont", language="fr", rights=RIGHTS,
+                         published="2025-08-21", document_id="dumont-2025-longue")
+    assert added.char_count == len(text) > MAX_TEXT
+    assert stancetrack.load(dataset_copy).text("dumont-2025-longue") == text

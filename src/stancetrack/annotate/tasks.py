@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 from ..frames import records_from_arrow
 from ..schemas import table_schema
-from ..storage import read_manifest, read_table
+from ..storage import sound_snapshot
 from ..texts import load_texts
 from .fields import LABEL_CONTROL, RECORD_CONTROL, TABLE_LABEL, SPAN_TABLES, TEXT, fields_of, record_value
 from .offsets import OffsetMap
@@ -89,17 +89,17 @@ def dataset_view(tables: dict[str, Any], dataset: Path, manifest: dict[str, Any]
 
 
 def read_view(dataset: str | Path, suggest: bool = False) -> DatasetView:
-    """The view of a dataset folder; with ``suggest``, the paragraphs that have no records yet get suggestions
-    (:func:`stancetrack.annotate.suggest.unrecorded_suggestions`)."""
-    folder = Path(dataset)
-    tables = {name: read_table(folder, name) for name in VIEW_TABLES}
-    view = dataset_view(tables, folder, read_manifest(folder))
+    """The view of a dataset folder (one committed version of its tables); with ``suggest``, the paragraphs that
+    have no records yet get suggestions (:func:`stancetrack.annotate.suggest.unrecorded_suggestions`)."""
+    snap = sound_snapshot(dataset, VIEW_TABLES)
+    tables = {name: snap.table(name) for name in VIEW_TABLES}
+    view = dataset_view(tables, Path(dataset), snap.manifest)
     if suggest:
         from .suggest import unrecorded_suggestions
 
         authors = dict(zip(tables["documents"].column("document_id").to_pylist(),
                            tables["documents"].column("author_id").to_pylist()))
-        view.suggested = unrecorded_suggestions(view, records_from_arrow(tables["actors"]), authors, folder)
+        view.suggested = unrecorded_suggestions(view, records_from_arrow(tables["actors"]), authors, dataset)
     return view
 
 
