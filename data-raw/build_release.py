@@ -64,7 +64,7 @@ def document(text: str, data: bytes) -> dict:
         "document_id": DOCUMENT_ID,
         "title": text.split("\n", 1)[0],
         "author": "Maxime Marquette",
-        "author_id": "author",
+        "author_id": "maxime-marquette",
         "language": "fr",
         "published_earliest": "2025-08-09",
         "published_latest": "2025-08-14",

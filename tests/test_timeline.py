@@ -118,6 +118,6 @@ def test_track_command(two_notes):
 
 def test_readme_shows_the_release_timeline(repo_root):
     readme = (repo_root / "README.md").read_text(encoding="utf-8")
-    result = CliRunner().invoke(cli, ["track", "--holder", "author", "--target", "trump"])
+    result = CliRunner().invoke(cli, ["track", "--holder", "maxime-marquette", "--target", "trump"])
     assert result.exit_code == 0, result.output
-    assert "$ stancetrack track --holder author --target trump\n" + result.output in readme
+    assert "$ stancetrack track --holder maxime-marquette --target trump\n" + result.output in readme
