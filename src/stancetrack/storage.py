@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from .errors import DatasetNotFound, LockTimeout, ReadOnlyDataset, UnreadableTable
 from .ids import id_high_water
+from .lineage import derived_from
 from .resources import is_packaged_release
 from .schemas import TABLES, cast_to_schema, schema_version, table_schema
 
@@ -131,6 +132,7 @@ def write_tables(dataset_dir: Path, tables: dict[str, pa.Table], dataset_version
             "schema_version": schema_version(),
             "tables": {name: entries[name] for name in TABLES if name in entries},
             "id_high_water": id_high_water(manifest.get("id_high_water", {}), tables),
+            **derived_from(folder, manifest, dataset_version, entries),  # a modified copy names its release
         }
         for name, tmp in staged.items():
             os.replace(tmp, table_path(folder, name))
