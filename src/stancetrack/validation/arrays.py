@@ -174,15 +174,15 @@ ENCODE_ROWS = 16 * 1024
 _SAMPLE = 2048
 
 
-def _few_distinct(arr: pa.Array) -> bool:
+def _few_distinct(arr: pa.Array | pa.ChunkedArray) -> bool:
     if len(arr) < ENCODE_ROWS or not pa.types.is_string(arr.type):
         return False
     if isinstance(arr, pa.ChunkedArray):  # a take across many chunks is slow: runs of rows spread evenly
         run = 64
-        starts = range(0, len(arr) - run + 1, (len(arr) - run) // (_SAMPLE // run - 1))
+        starts = range(0, len(arr) - run + 1, max(1, (len(arr) - run) // (_SAMPLE // run - 1)))
         sample = pa.chunked_array([c for s in starts for c in arr.slice(s, run).chunks], arr.type)
     else:
-        sample = arr.take(np.arange(0, len(arr), len(arr) // _SAMPLE))
+        sample = arr.take(np.arange(0, len(arr), max(1, len(arr) // _SAMPLE)))
     return len(pc.unique(sample)) * 8 <= len(sample)
 
 
