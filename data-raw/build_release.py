@@ -111,7 +111,7 @@ def build(out: Path, version: str) -> dict[str, int]:
         "stances": spanned(read_yaml(doc_dir / "stances.yaml"), text, "stances"),
         "predictions": predictions,
     }
-    with transaction(out) as tx:
+    with transaction(out, create=True) as tx:
         for name, rows in tables.items():
             tx.replace(name, rows)
         tx.replace("outcomes", tx.records("outcomes"))  # kept as it is: the log is append-only

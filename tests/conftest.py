@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
 import shutil
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -48,3 +51,42 @@ def file_bytes(folder: Path) -> dict[str, bytes]:
     """Every file of a folder and its bytes: to assert that a refused write changed nothing."""
     return {p.name: p.read_bytes() for p in sorted(Path(folder).iterdir()) if p.is_file()
             and not p.name.startswith(".")}
+
+
+@pytest.fixture
+def local_http():
+    """Factory: serve a request handler class on 127.0.0.1 (a free port) in a thread; returns its URL."""
+    servers = []
+
+    def start(handler: type[http.server.BaseHTTPRequestHandler]) -> str:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.fixture
+def run_cli(capsys, monkeypatch):
+    """Run the ``stancetrack`` command in this process: (exit code, standard output, standard error).
+
+    Any exception but SystemExit propagates and fails the test: that is a traceback a user would see.
+    ``env`` sets environment variables for the run.
+    """
+    from stancetrack.cli import main
+
+    def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setattr(sys, "argv", ["stancetrack", *args])
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code
+        out, err = capsys.readouterr()
+        return code, out, err
+    return invoke

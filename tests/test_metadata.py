@@ -18,6 +18,7 @@ from stancetrack.metadata.columns import columns, plain_references
 from stancetrack.schemas import TABLES, table_schema
 from stancetrack.storage import read_manifest
 
+from conftest import file_bytes
 from interop_data import REPO, copy_release, populate
 
 
@@ -224,10 +225,11 @@ def test_command_help_has_an_example():
     assert result.exit_code == 0 and "Example:" in result.output and "stancetrack metadata --check" in result.output
 
 
-def test_a_failed_metadata_renewal_says_the_data_was_written(tmp_path, monkeypatch):
+def test_a_failed_metadata_generation_leaves_the_dataset_as_it_was(tmp_path, monkeypatch):
     folder = copy_release(tmp_path)
+    before = file_bytes(folder)
     monkeypatch.setattr(metadata, "croissant", lambda src: {}["missing"])
-    with pytest.raises(metadata.MetadataNotRenewed, match="was written and is valid.*stancetrack metadata --dataset"):
+    with pytest.raises(metadata.MetadataNotRenewed, match="could not be generated .KeyError.*nothing was written"):
         populate(folder)
-    assert stancetrack.validate(folder).valid
-    assert read_manifest(folder)["tables"]["outcomes"]["rows"] == len(stancetrack.load(folder).outcomes) > 0
+    assert file_bytes(folder) == before
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".tmp-")]

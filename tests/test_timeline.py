@@ -59,7 +59,7 @@ def two_notes(tmp_path: Path) -> Path:
                         "target_type": "actor", "target_id": target, "polarity": polarity, "intensity": None,
                         "attribution": "authorial", "start": start, "end": start + len(quote), "quote": quote,
                         "gloss_en": "Test stance.", "annotator": "test"})
-    with transaction(tmp_path / "dataset") as tx:
+    with transaction(tmp_path / "dataset", create=True) as tx:
         tx.replace("documents", documents)
         tx.replace("segments", segs)
         tx.replace("actors", [_actor("author", "A. Auteur", "author"), _actor("ukraine", "Ukraine", "state"),

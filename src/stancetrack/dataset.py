@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from .frames import frame_from_arrow
 from .lineage import modified_release
 from .resources import dataset_path
 from .schemas import TABLES, table_schema
-from .storage import read_manifest, read_table, sha256_file, table_path
+from .storage import read_manifest, snapshot
 from .texts import Context, locate_source, span_context
 
 
@@ -102,7 +103,11 @@ class Dataset:
             path = locate_source(self.path, row["source_path"], row["text_sha256"])
             if path is None:
                 raise DatasetNotFound(f"the source of {document_id!r} ({row['source_path']}) is not found")
-            self._texts[document_id] = path.read_bytes().decode("utf-8")
+            data = path.read_bytes()
+            if hashlib.sha256(data).hexdigest() != row["text_sha256"]:
+                raise IntegrityError(f"the source of {document_id!r} ({path}) differs from its text_sha256: "
+                                     "every offset would point at the wrong characters")
+            self._texts[document_id] = data.decode("utf-8")
         return self._texts[document_id]
 
     def stance_view(self) -> pd.DataFrame:
@@ -183,31 +188,20 @@ class Dataset:
         return view
 
 
-def verify_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    """Raise :class:`IntegrityError` when a table file is missing or its hash differs from the manifest."""
-    problems = []
-    for name in TABLES:
-        entry, path = manifest["tables"].get(name), table_path(folder, name)
-        if entry is None or not path.exists():
-            problems.append(f"{path.name} is missing" if not path.exists() else f"{name} is not in the manifest")
-        elif sha256_file(path) != entry.get("sha256"):
-            problems.append(f"{path.name} differs from the manifest's SHA-256")
-    if problems:
-        raise IntegrityError(f"the dataset at {folder} is damaged: {'; '.join(problems)}. "
-                             f"Run `stancetrack validate {folder}` for every problem.")
-
-
 def load(dataset: str | Path | None = None, verify: bool = True) -> Dataset:
     """Load a dataset folder as typed pandas tables (default: see :func:`~stancetrack.resources.dataset_path`).
 
-    The manifest's hashes are checked first (``verify=False`` skips that); ``stancetrack.validate`` does the
-    full check. Nothing is fetched from the network.
+    The tables are one committed version even while a writer commits (see :mod:`stancetrack.storage`).
+    A file that differs from the manifest's SHA-256 raises :class:`IntegrityError` (``verify=False`` loads it
+    anyway); ``stancetrack.validate`` does the full check. Nothing is fetched from the network.
     """
     folder = dataset_path(dataset)
     if not folder.is_dir():
         raise DatasetNotFound(f"no dataset folder at {folder}")
-    manifest = read_manifest(folder)
-    if verify:
-        verify_manifest(folder, manifest)
-    frames = {name: frame_from_arrow(name, read_table(folder, name)) for name in TABLES}
-    return Dataset(path=folder, manifest=manifest, **frames)
+    snap = snapshot(folder)
+    if snap.manifest_error:
+        raise DatasetNotFound(snap.manifest_error)
+    if verify and not snap.sound:
+        raise IntegrityError(snap.damage())
+    frames = {name: frame_from_arrow(name, snap.table(name)) for name in TABLES}
+    return Dataset(path=folder, manifest=snap.manifest, **frames)

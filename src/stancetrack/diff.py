@@ -10,7 +10,7 @@ import pandas as pd
 from .frames import records_from_arrow
 from .resources import dataset_path
 from .schemas import TABLES, table_schema
-from .storage import read_table, table_path
+from .storage import Snapshot, sound_snapshot
 
 
 @dataclass
@@ -41,11 +41,9 @@ class Diff:
         return counts.reindex(columns=["added", "removed", "changed"], fill_value=0)
 
 
-def _rows(folder: Path, name: str) -> dict[str, dict]:
-    if not table_path(folder, name).exists():
-        return {}
+def _rows(snap: Snapshot, name: str) -> dict[str, dict]:
     key = table_schema(name).key
-    return {r[key]: r for r in records_from_arrow(read_table(folder, name))}
+    return {r[key]: r for r in records_from_arrow(snap.table(name))}
 
 
 def diff_records(name: str, old: dict[str, dict], new: dict[str, dict]) -> list[Change]:
@@ -60,9 +58,13 @@ def diff_records(name: str, old: dict[str, dict], new: dict[str, dict]) -> list[
 
 
 def diff(old: str | Path, dataset: str | Path | None = None, tables: tuple[str, ...] = TABLES) -> Diff:
-    """What changed from dataset folder ``old`` to ``dataset`` (default: see :func:`~stancetrack.resources.dataset_path`)."""
+    """What changed from dataset folder ``old`` to ``dataset`` (default: see :func:`~stancetrack.resources.dataset_path`).
+
+    Each is read as one committed version; a folder that is not a dataset, or whose files differ from its
+    manifest, is refused."""
     result = Diff()
-    new = dataset_path(dataset)
+    before = sound_snapshot(Path(old), tuple(tables))
+    after = sound_snapshot(dataset_path(dataset), tuple(tables))
     for name in tables:
-        result.changes += diff_records(name, _rows(Path(old), name), _rows(new, name))
+        result.changes += diff_records(name, _rows(before, name), _rows(after, name))
     return result

@@ -20,6 +20,10 @@ CODES: dict[str, str] = {
     "pattern": "the text does not match the required pattern",
     "format": "the text is not a valid date or URI",
     "minLength": "the text is empty or too short",
+    "encoding": "the text is not valid Unicode (a lone surrogate: bytes that were not UTF-8), or nested too deeply",
+    "text-control": "the text holds a control character XML forbids (all below U+0020 but tab and line breaks, U+FFFE, U+FFFF)",
+    "text-invisible": "the text is not empty but holds no visible character (only spaces, NUL, zero-width, BOM)",
+    "text-too-long": "the text is longer than the limit (stancetrack.textcheck.MAX_TEXT characters)",
     "minimum": "the number is below the allowed minimum",
     "maximum": "the number is above the allowed maximum",
     "minItems": "the list has too few items",
@@ -50,6 +54,8 @@ CODES: dict[str, str] = {
     "date-window": "`published_latest` is before `published_earliest`",
     # layer 5: against the manifest
     "manifest-missing": "manifest.json is absent or unreadable",
+    "manifest-malformed": "manifest.json is not the object the format defines (a field of the wrong type, say)",
+    "metadata-stale": "croissant.json or datapackage.json records other file hashes than the manifest",
     "file-missing": "a table's Parquet file is absent",
     "file-unlisted": "a table is missing from the manifest",
     "checksum": "a file's SHA-256 differs from the manifest",
@@ -120,12 +126,26 @@ class DatasetNotFound(StancetrackError):
     """No dataset (manifest.json and Parquet files) at the given path."""
 
 
+class IntegrityError(StancetrackError):
+    """A file differs from what the manifest records, or an interrupted commit cannot be completed;
+    ``stancetrack validate`` lists every problem."""
+
+
+class InjectedFault(StancetrackError):
+    """Raised at a checkpoint of a commit by the fault-injection tests (``STANCETRACK_CRASH_AT=N:raise``)."""
+
+
 class ReadOnlyDataset(StancetrackError):
     """The packaged release is read-only: copy it (``stancetrack export``) or pass ``--dataset DIR``."""
 
 
 class LockTimeout(StancetrackError):
     """Another writer holds the dataset's lock."""
+
+
+class UnsafeOutput(StancetrackError):
+    """An output path that a command will not write: a dataset's own file, a symlink, a FIFO, a device, or a
+    path in a folder that does not exist."""
 
 
 class UnknownTable(StancetrackError):
@@ -168,16 +188,12 @@ class UnknownFormat(StancetrackError):
     """An export format stancetrack does not write; the message lists the ones it does."""
 
 
-class IntegrityError(StancetrackError):
-    """A file differs from what the manifest records; ``stancetrack validate`` lists every problem."""
-
-
 class UnreadableTable(StancetrackError):
     """A table's Parquet file exists but cannot be read or does not fit its schema."""
 
 
 class MetadataNotRenewed(StancetrackError):
-    """The tables and manifest were written, but the folder's derived metadata could not be regenerated."""
+    """The folder's derived metadata could not be generated, so the commit was not made."""
 
 
 class MissingMarker(StancetrackError):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -254,6 +255,32 @@ def outcome_record(prediction_id: str, status: str, as_of: Any, rationale: str, 
             "condition_met": condition_met, "evidence": items,
             "deciding_clause": None if deciding_clause is None else deciding_clause.strip(),
             "rationale": rationale.strip(), "resolver": resolver.strip()}
+
+
+#: The largest evidence file ``resolve`` reads: a list of a few sources with short quotes is a few kilobytes.
+MAX_EVIDENCE_BYTES = 1_000_000
+
+
+def read_evidence(path: str | Path) -> Any:
+    """The JSON of an evidence file, or :class:`InvalidOutcome`: not a regular file, larger than
+    :data:`MAX_EVIDENCE_BYTES`, not UTF-8 JSON, or nested too deeply."""
+    path = Path(path)
+    hint = "it must hold a list of evidence items {url, title, publisher, published, quote}"
+    try:
+        if not path.is_file():
+            raise InvalidOutcome(f"{path} is not a regular file; {hint}")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_EVIDENCE_BYTES + 1)
+    except OSError as exc:
+        raise InvalidOutcome(f"{path} cannot be read ({exc.strerror or exc}); {hint}") from None
+    if len(data) > MAX_EVIDENCE_BYTES:
+        raise InvalidOutcome(f"{path} is larger than {MAX_EVIDENCE_BYTES:,} bytes; {hint}")
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidOutcome(f"{path} is not readable JSON ({exc}); {hint}") from None
+    except RecursionError:
+        raise InvalidOutcome(f"{path} is nested too deeply; {hint}") from None
 
 
 def resolve(dataset: str | Path, prediction_id: str, status: str, as_of: Any, rationale: str,

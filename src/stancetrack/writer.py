@@ -6,10 +6,14 @@
 Rows become a schema-typed Arrow table once, when they enter the transaction, and the compiled validator
 checks that table (rows and keys). On leaving the block the rest of the resulting dataset is validated
 (references, spans against the source texts, and the rows of the tables not changed); only when it is all valid
-are the changed tables written, the manifest last, then the folder's derived metadata
-(:mod:`stancetrack.metadata`), made from the same tables. Any exception inside the block, or any validation
-error, leaves the files exactly as they were. ``transaction(dataset, dry_run=True)`` does every check and writes
-nothing (it needs no lock, so it works on a read-only folder too).
+are the changed tables, the manifest and the folder's derived metadata (:mod:`stancetrack.metadata`, made from
+the same tables) committed, all or nothing (:mod:`stancetrack.storage`). Any exception inside the block, any
+validation error, or a crash at any instant leaves the files exactly as they were (or, past the commit point,
+exactly the new version). ``transaction(dataset, dry_run=True)`` does every check and writes nothing (it needs
+no lock, so it works on a read-only folder too).
+
+A writer changes an existing dataset whose files match its manifest; ``transaction(folder, create=True)`` makes
+a new one in a missing or empty folder.
 """
 
 from __future__ import annotations
@@ -21,12 +25,13 @@ from typing import Any, Iterable, Iterator
 import pandas as pd
 import pyarrow as pa
 
-from .errors import DatasetNotFound, InvalidData
+from .errors import ErrorRecord, InvalidData
 from .frames import NotTyped, arrow_from_records, frame_from_arrow, records_from_arrow, records_from_frame
 from .ids import IdAllocator
-from .metadata import write_dataset_files
+from .metadata import derived_files
 from .schemas import TABLES, cast_to_schema, table_schema
-from .storage import locked, read_manifest, read_table, table_path, write_tables
+from .textcheck import text_problem, unicode_problem
+from .storage import Snapshot, check_writable, commit_tables, is_dataset, sound_snapshot, writing
 from .validation import validate_table, validate_tables
 from .validation.keys import natural_key
 
@@ -57,12 +62,25 @@ def _checked(name: str, table: pa.Table | pd.DataFrame) -> None:
         raise InvalidData(report.errors, f"the {name} rows are invalid")
 
 
+def _check_text(name: str, records: list[dict[str, Any]], first_row: int = 0) -> None:
+    """:class:`InvalidData` for a text the dataset refuses (see :mod:`stancetrack.textcheck`)."""
+    key = table_schema(name).key
+    errors = [ErrorRecord(name, problem[0], problem[1], row=first_row + position,
+                          id=r.get(key) if isinstance(r.get(key), str) and not unicode_problem(r.get(key)) else None,
+                          field=column if not unicode_problem(column) else None)
+              for position, r in enumerate(records) for column, value in r.items()
+              if (problem := text_problem(value) or text_problem(column))]
+    if errors:
+        raise InvalidData(errors, f"the {name} rows are invalid")
+
+
 def typed_records(name: str, records: list[dict[str, Any]]) -> pa.Table:
     """JSON-ready records as a schema-typed Arrow table, or :class:`InvalidData` naming every row problem.
 
     Records that the schema's types cannot hold as they are (a wrong JSON type, a missing or extra field) are
     judged by the reference validator, which names every problem.
     """
+    _check_text(name, records)
     try:
         return arrow_from_records(name, records)
     except NotTyped:
@@ -95,15 +113,13 @@ def _columns(name: str, records: list[dict[str, Any]]) -> list[str]:
 class Transaction:
     """Pending changes to a dataset folder; see :func:`transaction`."""
 
-    def __init__(self, dataset: Path, dry_run: bool = False):
+    def __init__(self, dataset: Path, base: Snapshot | None = None, dry_run: bool = False):
         self.dataset = Path(dataset)
         self.dry_run = dry_run
+        self._base = base
         self._current: dict[str, pa.Table] = {}
         self._changed: dict[str, pa.Table] = {}
-        try:
-            self.manifest = read_manifest(self.dataset)
-        except DatasetNotFound:
-            self.manifest = {"tables": {}}
+        self.manifest = base.manifest if base is not None else {"tables": {}}
         self.dataset_version: str | None = None
         self._allocators: dict[str, IdAllocator] = {}
 
@@ -112,8 +128,7 @@ class Transaction:
         if name in self._changed:
             return self._changed[name]
         if name not in self._current:
-            path = table_path(self.dataset, name)
-            self._current[name] = (read_table(self.dataset, name) if path.exists()
+            self._current[name] = (self._base.table(name) if self._base is not None
                                    else table_schema(name).arrow_schema().empty_table())
         return self._current[name]
 
@@ -142,6 +157,7 @@ class Transaction:
     def append(self, name: str, records: Iterable[dict[str, Any]]) -> None:
         """Add records to a table (validated with the table's other rows now, the dataset on commit)."""
         new = [dict(r) for r in records]
+        _check_text(name, new, self.arrow(name).num_rows)
         try:
             added = arrow_from_records(name, new)
         except NotTyped:  # the reference validator names the problems, rows numbered in the whole table
@@ -165,19 +181,29 @@ class Transaction:
         if self.dry_run:
             return
         changed = dict(self._changed) if self._changed else tables
-        write_tables(self.dataset, changed, self.dataset_version)
-        write_dataset_files(self.dataset, tables)  # croissant.json, datapackage.json, README.md: after the manifest
+        # croissant.json, datapackage.json and README.md of the new version are part of the same commit
+        commit_tables(self.dataset, changed, self.dataset_version, derived_files(self.dataset, tables), self._base)
 
 
 @contextlib.contextmanager
-def transaction(dataset: str | Path, timeout: float = 30.0, dry_run: bool = False) -> Iterator[Transaction]:
+def transaction(dataset: str | Path, timeout: float = 30.0, dry_run: bool = False,
+                create: bool = False) -> Iterator[Transaction]:
     """Change a dataset under its lock; everything is validated and written on a clean exit, nothing otherwise.
 
-    With ``dry_run`` everything is validated (:class:`~stancetrack.errors.InvalidData` as for a real commit) and
-    nothing is written; no lock is taken.
+    The folder must hold a dataset whose files match its manifest; with ``create`` it may also be missing or
+    empty, and a new dataset is made there. With ``dry_run`` everything is validated
+    (:class:`~stancetrack.errors.InvalidData` as for a real commit) and nothing is written; no lock is taken.
     """
     folder = Path(dataset)
-    with contextlib.nullcontext() if dry_run else locked(folder, timeout):
-        tx = Transaction(folder, dry_run)
+    if dry_run:
+        base = sound_snapshot(folder) if is_dataset(folder) else None
+        if base is None:
+            check_writable(folder, create)  # not a dataset: refused unless one is to be made
+        tx = Transaction(folder, base, dry_run)
+        yield tx
+        tx.commit()
+        return
+    with writing(folder, create, timeout) as base:
+        tx = Transaction(folder, base)
         yield tx
         tx.commit()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.server
 import json
 import socket
-import threading
 
 import pytest
 
@@ -32,19 +31,8 @@ class Answer(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def answering():
-    servers = []
-
-    def start(status: int) -> str:
-        handler = type("Handler", (Answer,), {"status": status})
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
+def answering(local_http):
+    return lambda status: local_http(type("Handler", (Answer,), {"status": status}))
 
 
 def refusal(url: str, timeout: float = 5.0) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ErrorRecord, RefusedImport
+from ..textcheck import unicode_problem
 
 
 SOURCE = "label-studio"
@@ -53,14 +54,24 @@ def read_export(source: str | Path | list) -> list[dict[str, Any]]:
         try:
             data = json.loads(Path(source).read_bytes())
         except (OSError, ValueError) as exc:
-            raise RefusedImport([ErrorRecord(SOURCE, "export-malformed", f"the export is not readable JSON: {exc}")],
-                                "the Label Studio export was refused") from exc
+            raise _malformed(f"the export is not readable JSON: {exc}") from None
+        except RecursionError:
+            raise _malformed("the export is not readable JSON: its arrays or objects are nested too deeply") from None
     if not isinstance(data, list):
-        raise RefusedImport([ErrorRecord(SOURCE, "export-malformed",
-                                         f"the export is a JSON {type(data).__name__}, not a list of tasks "
-                                         "(export the project as JSON, not JSON-MIN or CSV)")],
-                            "the Label Studio export was refused")
+        raise _malformed(f"the export is a JSON {type(data).__name__}, not a list of tasks "
+                         "(export the project as JSON, not JSON-MIN or CSV)")
+    for position, task in enumerate(data):
+        where = unicode_problem(task)
+        if where is not None:
+            task_id = task.get("id") if isinstance(task, dict) else None
+            raise _malformed(f"task {task_id if task_id is not None else f'#{position + 1}'}: {where}")
     return data
+
+
+def _malformed(message: str) -> RefusedImport:
+    return RefusedImport([ErrorRecord(SOURCE, "export-malformed", message)], "the Label Studio export was refused")
+
+
 
 
 def authoritative_annotation(annotations: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -1,8 +1,10 @@
 """Push a dataset to a Label Studio server and pull its annotations back, through label-studio-sdk.
 
 The token comes from ``LABEL_STUDIO_API_KEY`` (or is passed in) and goes only into the SDK's request headers:
-it is never printed, logged or put into an error message. Connection errors, HTTP errors and timeouts become
-:class:`LabelStudioError` with a message saying what to do.
+it is never printed, logged or put into an error message, and any text from the server (which may echo it, as
+some proxies and frameworks do) is scrubbed of it (and of an access token obtained with it) before it is shown.
+Connection errors, HTTP errors, timeouts and answers of the wrong shape become :class:`LabelStudioError`
+with a message saying what to do.
 
 A push is idempotent: it reuses the project of the same title (or the one named), and imports only the tasks
 whose (document, segment) the project does not have yet, in batches, so a push that failed midway can simply
@@ -21,7 +23,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import LabelStudioError
 from .config import config_for_dataset
@@ -61,8 +63,26 @@ class Client:
         sdk = require("label_studio_sdk")
         self.url = url.rstrip("/")
         self.timeout = timeout
-        self._api_key = _token(api_key)
-        self._ls = sdk.LabelStudio(base_url=self.url, api_key=self._api_key, timeout=timeout, max_retries=1)
+        self._secret = _token(api_key)
+        self._ls = None
+        with self._calling("reading the token"):
+            self._ls = sdk.LabelStudio(base_url=self.url, api_key=self._secret, timeout=timeout, max_retries=1)
+
+    def _secrets(self) -> list[str]:
+        """The token and the access token the SDK may have obtained with it."""
+        tokens = getattr(getattr(self._ls, "_client_wrapper", None), "_tokens_client", None)
+        found = [self._secret, getattr(tokens, "_access_token", None)]
+        return [t for t in found if isinstance(t, str) and len(t) >= 4]
+
+    def scrub(self, text: str, one_line: bool = True) -> str:
+        """Text that holds what the server sent, with every token replaced by [token]; with ``one_line``, as one
+        line of at most 300 printable characters."""
+        for secret in sorted(self._secrets(), key=len, reverse=True):
+            text = text.replace(secret, "[token]")
+        if not one_line:
+            return text
+        text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+        return text if len(text) <= 300 else text[:299] + "…"
 
     @contextlib.contextmanager
     def _calling(self, what: str) -> Iterator[None]:
@@ -70,6 +90,8 @@ class Client:
         api_error = require("label_studio_sdk.core.api_error").ApiError
         try:
             yield
+        except LabelStudioError as exc:
+            raise LabelStudioError(self.scrub(str(exc))) from None
         except httpx.TimeoutException:
             raise LabelStudioError(f"{what}: Label Studio at {self.url} did not answer within {self.timeout:g} s; "
                                    "try again, or pass a longer --timeout") from None
@@ -79,12 +101,29 @@ class Client:
         except httpx.HTTPError as exc:
             raise LabelStudioError(f"{what}: network error talking to {self.url}: {type(exc).__name__}") from None
         except api_error as exc:
-            raise LabelStudioError(f"{what}: {_explain(exc.status_code, exc.body)}") from None
+            raise LabelStudioError(self.scrub(f"{what}: {_explain(exc.status_code, exc.body)}")) from None
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as exc:  # pydantic's too
+            raise LabelStudioError(f"{what}: Label Studio at {self.url} sent an answer of the wrong shape "
+                                   f"({type(exc).__name__}); is it a Label Studio server?") from None
+
+    def _listed(self, what: str, pager: Iterable[Any]) -> Iterator[Any]:
+        """The items of a paginated listing, each with its own id (a server repeating pages would never end)."""
+        seen: set[int] = set()
+        for item in pager:
+            item_id = getattr(item, "id", None)
+            self._shape(what, _is_id(item_id) and item_id not in seen, item)
+            seen.add(item_id)
+            yield item
+
+    def _shape(self, what: str, ok: bool, answer: Any) -> None:
+        if not ok:
+            raise LabelStudioError(self.scrub(f"{what}: Label Studio at {self.url} sent an answer of the wrong "
+                                              f"shape: {answer!r}"))
 
     # -- projects and tasks -------------------------------------------------------------------------------------
     def find_project(self, title: str) -> int | None:
         with self._calling("listing projects"):
-            for project in self._ls.projects.list(title=title):
+            for project in self._listed("listing projects", self._ls.projects.list(title=title)):
                 if project.title == title:
                     return project.id
         return None
@@ -106,6 +145,7 @@ class Client:
                 project = self._ls.projects.create(title=title, show_collab_predictions=True,
                                                    description="stancetrack: stances and predictions, one task "
                                                                "per paragraph", **settings)
+            self._shape("creating the project", _is_id(getattr(project, "id", None)), project)
             return project.id, True
         with self._calling(f"reading project {project_id}"):
             project = self._ls.projects.get(id=project_id)
@@ -119,14 +159,17 @@ class Client:
     def task_keys(self, project_id: int) -> set[tuple[str, str]]:
         """The (document_id, segment_id) of every task the project has."""
         with self._calling(f"listing the tasks of project {project_id}"):
-            return {task_key(task.data or {}) for task in self._ls.tasks.list(project=project_id, page_size=500)}
+            return {task_key(task.data or {}) for task in self._listed(
+                f"listing the tasks of project {project_id}", self._ls.tasks.list(project=project_id, page_size=500))}
 
     def import_tasks(self, project_id: int, tasks: list[dict[str, Any]], batch_size: int = 100,
                      progress: Progress | None = None) -> int:
         created = 0
         for batch in iter_batches(tasks, batch_size):
             with self._calling(f"importing tasks into project {project_id}"):
-                self._ls.projects.import_tasks(project_id, request=batch, return_task_ids=True)
+                answer = self._ls.projects.import_tasks(project_id, request=batch, return_task_ids=True)
+            self._shape(f"importing {len(batch)} task(s) into project {project_id}",
+                        getattr(answer, "task_count", None) == len(batch), answer)
             created += len(batch)
             if progress:
                 progress(len(batch))
@@ -223,21 +266,33 @@ class Client:
         httpx = require("httpx")
         with self._calling("reading the organisation's invitation link"):
             response = httpx.get(f"{self.url}/api/invite", timeout=self.timeout,
-                                 headers={"Authorization": f"Token {self._api_key}"})
+                                 headers={"Authorization": f"Token {self._secret}"})
         if response.status_code != 200:
-            raise LabelStudioError(f"reading the organisation's invitation link: "
-                                   f"{_explain(response.status_code, _json(response))}")
-        return response.json()["token"]
+            raise LabelStudioError(self.scrub(f"reading the organisation's invitation link: "
+                                              f"{_explain(response.status_code, _json(response))}"))
+        answer = _json(response)
+        self._shape("reading the organisation's invitation link", isinstance(answer, dict)
+                    and isinstance(answer.get("token"), str), answer)
+        return answer["token"]
 
     # -- annotations ---------------------------------------------------------------------------------------------
     def export(self, project_id: int) -> list[dict[str, Any]]:
         """The project's full JSON export (every task, with its annotations)."""
         with self._calling(f"exporting project {project_id}"):
             data = self._ls.projects.exports.as_json(project_id)
-        if not isinstance(data, list):
-            raise LabelStudioError(f"exporting project {project_id}: the server sent a {type(data).__name__}, "
-                                   "not a list of tasks")
-        return data
+        self._shape(f"exporting project {project_id} (not a list of tasks)", isinstance(data, list), type(data))
+        with self._calling(f"exporting project {project_id}"):
+            return self._scrub_data(data)
+
+    def _scrub_data(self, value: Any) -> Any:
+        """The server's JSON with the token replaced in every text: it never reaches a message or the dataset."""
+        if isinstance(value, str):
+            return self.scrub(value, one_line=False)
+        if isinstance(value, list):
+            return [self._scrub_data(v) for v in value]
+        if isinstance(value, dict):
+            return {self._scrub_data(k): self._scrub_data(v) for k, v in value.items()}
+        return value
 
     def export_with_names(self, project_id: int) -> tuple[list[dict[str, Any]], dict[int, str]]:
         """The project's export and who its annotators are (user id -> name)."""
@@ -246,12 +301,12 @@ class Client:
     def user_names(self) -> dict[int, str]:
         """Label Studio user id -> username (the part of the e-mail before @ when no username is set)."""
         with self._calling("listing users"):
-            users = list(self._ls.users.list())
+            users = list(self._listed("listing users", self._ls.users.list()))
         names = {}
         for user in users:
             name = getattr(user, "username", None) or (getattr(user, "email", None) or "").split("@")[0]
-            if name:
-                names[user.id] = name
+            if isinstance(name, str) and name:
+                names[user.id] = self.scrub(name)
         return names
 
     def annotate(self, task_id: int, result: list[dict[str, Any]]) -> int:
@@ -261,7 +316,12 @@ class Client:
 
     def tasks(self, project_id: int) -> list[Any]:
         with self._calling(f"listing the tasks of project {project_id}"):
-            return list(self._ls.tasks.list(project=project_id, fields="all", page_size=500))
+            return list(self._listed(f"listing the tasks of project {project_id}",
+                                     self._ls.tasks.list(project=project_id, fields="all", page_size=500)))
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def account_email(name: str) -> str:
@@ -310,6 +370,8 @@ def _get(item: Any, key: str) -> Any:
 def _explain(status: int | None, body: Any) -> str:
     detail = body.get("detail") if isinstance(body, dict) else None
     detail = f" ({detail})" if isinstance(detail, str) else ""
+    if status is not None and 200 <= status < 300:
+        return f"the server answered (HTTP {status}) with an answer of the wrong shape: {str(body)[:300]}"
     if status in (401, 403):
         return (f"Label Studio refused the token (HTTP {status}){detail}; check {TOKEN_ENV} (legacy tokens must "
                 "be enabled on the server)")

@@ -19,7 +19,7 @@ from ..errors import InvalidConfig
 from ..frames import records_from_arrow
 from ..resources import annotation_dir
 from ..schemas import table_schema
-from ..storage import read_table
+from ..storage import sound_snapshot
 from .fields import (FIELDS, LABEL_CONTROL, LABELS, RECORD_CONTROL, TEXT, Field, fields_of, intensity_choices, number_range,
                      target_value)
 from .sdk import available, require
@@ -116,9 +116,8 @@ def labeling_config(actors: Iterable[dict[str, Any]], topics: Iterable[dict[str,
 
 def config_for_dataset(dataset: str | Path) -> str:
     """The labeling config for the actors and topics of a dataset folder."""
-    folder = Path(dataset)
-    return labeling_config(records_from_arrow(read_table(folder, "actors")),
-                           records_from_arrow(read_table(folder, "topics")))
+    snap = sound_snapshot(dataset, ("actors", "topics"))
+    return labeling_config(records_from_arrow(snap.table("actors")), records_from_arrow(snap.table("topics")))
 
 
 def validate_config(config: str) -> None:

@@ -73,9 +73,17 @@ def plan_import(export: list[dict[str, Any]], view: DatasetView, annotator: str 
     """
     importer = _Importer(view, annotator, annotator_names, refuse_conflicts)
     applied: list[tuple[Paragraph, list]] = []
+    annotated: dict[tuple[str, str], Any] = {}  # paragraph -> the task that annotates it
     for position, task in enumerate(export):
         outcome = importer.task(position, task)
         if outcome is not None:
+            paragraph, task_id = outcome[0], task.get("id", f"#{position}")
+            where = (paragraph.document_id, paragraph.segment_id)
+            if where in annotated:  # which would count? one may delete what the other adds
+                importer.problems.add("task-mismatch", f"paragraph {paragraph.segment_id} of document "
+                                      f"{paragraph.document_id} is also annotated in task {annotated[where]}; "
+                                      "export one task per paragraph", task_id, position=position)
+            annotated.setdefault(where, task_id)
             applied.append(outcome)
     seen: dict[str, Any] = {}
     for paragraph, records in applied:

@@ -3,7 +3,9 @@ code points), per-region answers converted and checked against the registries an
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,6 +116,14 @@ class _Importer:
         if not isinstance(result, list) or not all(isinstance(r, dict) for r in result):
             add("export-malformed", "the annotation's `result` is not a list of objects", task_id, position=position)
             return None
+        for item in result:
+            shape = [key for key, types in _RESULT_KEYS.items() if key in item and not isinstance(item[key], types)]
+            if shape or not isinstance(item.get("type"), str):
+                region_id = item.get("id")
+                add("export-malformed", f"a result whose {', '.join(shape) or 'type'} is not what Label Studio "
+                    "writes (texts, and a number or text for ids)", task_id,
+                    region_id if isinstance(region_id, str) else None, position)
+                return None
         offsets = OffsetMap(paragraph.text)
         regions: dict[str, _Region] = {}
         spans = [r for r in result if r.get("type") == "labels"]
@@ -175,7 +185,7 @@ class _Importer:
                 task_id, region_id, position, "from_name", item.get("from_name"))
             return None
         labels = value.get("labels")
-        if not isinstance(labels, list) or len(labels) != 1:
+        if not isinstance(labels, list) or len(labels) != 1 or not isinstance(labels[0], str):
             add("unknown-label", f"a region needs exactly one label of {', '.join(LABELS)}, it has {labels!r}",
                 task_id, region_id, position, "labels", labels)
             return None
@@ -272,13 +282,14 @@ class _Importer:
                 return _INVALID
             return texts[0] if texts else None
         if spec.kind == "number":
-            if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-                add("export-malformed", f"{spec.name} is not a number")
+            if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
+                add("export-malformed", f"{spec.name} is not a finite number")
                 return _INVALID
             return float(raw)
         if spec.kind == "datetime":
-            if not isinstance(raw, str) or not re.match(r"^\d{4}-\d{2}-\d{2}", raw):
-                add("export-malformed", f"{spec.name} is not a date (YYYY-MM-DD)")
+            if not isinstance(raw, str) or not _DATE.match(raw) or not _is_day(raw[:10]):
+                add("export-malformed", f"{spec.name} is not a whole date (YYYY-MM-DD, or Label Studio's "
+                                        "YYYY-MM-DDT00:00:00Z)")
                 return _INVALID
             return raw[:10]
         raise AssertionError(spec.kind)
@@ -323,3 +334,18 @@ class _Importer:
 
 
 _INVALID = object()
+
+#: The keys of a result item whose types the importer relies on (Label Studio writes them so).
+_RESULT_KEYS = {"type": str, "from_name": str, "to_name": str, "id": (str, int), "from_id": (str, int),
+                "to_id": (str, int)}
+
+#: What Label Studio's DateTime control (only="date") records: a day, possibly as midnight of that day.
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T00:00(:00(\.0+)?)?(Z|[+-]00:?00)?)?$")
+
+
+def _is_day(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

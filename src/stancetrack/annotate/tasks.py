@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 from ..frames import records_from_arrow
 from ..schemas import table_schema
-from ..storage import read_manifest, read_table
+from ..storage import sound_snapshot
 from ..texts import load_texts
 from .fields import LABEL_CONTROL, RECORD_CONTROL, TABLE_LABEL, SPAN_TABLES, TEXT, fields_of, record_value
 from .offsets import OffsetMap
@@ -85,8 +85,8 @@ def dataset_view(tables: dict[str, Any], dataset: Path, manifest: dict[str, Any]
 
 
 def read_view(dataset: str | Path) -> DatasetView:
-    folder = Path(dataset)
-    return dataset_view({name: read_table(folder, name) for name in VIEW_TABLES}, folder, read_manifest(folder))
+    snap = sound_snapshot(dataset, VIEW_TABLES)
+    return dataset_view({name: snap.table(name) for name in VIEW_TABLES}, Path(dataset), snap.manifest)
 
 
 def content_digest(manifest: dict[str, Any]) -> str:

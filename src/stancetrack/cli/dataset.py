@@ -9,6 +9,7 @@ from typing import Callable, Iterator
 
 import click
 
+from ..errors import UnsafeOutput
 from ..export import FORMATS
 from ..schemas import TABLES
 from .options import data_option, emit_json, emit_table, json_option, lazy, one_dataset
@@ -134,7 +135,8 @@ def diff(ctx: click.Context, old_dir: Path, new_dir: Path | None, tables: tuple[
 @click.command()
 @click.argument("table", type=click.Choice(TABLES))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE (atomically).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write to FILE (atomically): a new file or a regular one, outside the dataset folder.")
 @data_option()
 def export(table: str, fmt: str, output: Path | None, data: Path) -> None:
     """Export one table as CSV or JSON Lines (to standard output, or -o FILE).
@@ -146,6 +148,10 @@ def export(table: str, fmt: str, output: Path | None, data: Path) -> None:
     """
     if output is None:
         click.echo(export_lib.export_text(data, table, fmt), nl=False)
-    else:
-        export_lib.export_table(data, table, fmt, output)
-        click.echo(f"wrote {output}", err=True)
+        return
+    try:
+        export_lib.check_output(output, data)
+    except UnsafeOutput as exc:
+        raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
+    export_lib.export_table(data, table, fmt, output)
+    click.echo(f"wrote {output}", err=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -10,7 +9,8 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import InvalidOutcome
-from ..outcomes import CLAUSED, EVIDENCE_FIELDS, EVIDENCED, STATUSES, resolve as resolve_prediction
+from ..outcomes import (CLAUSED, EVIDENCE_FIELDS, EVIDENCED, MAX_EVIDENCE_BYTES, STATUSES, read_evidence,
+                        resolve as resolve_prediction)
 from .options import data_option, emit_json, emit_table, json_option, lazy
 
 if TYPE_CHECKING:
@@ -51,7 +51,8 @@ def _item_options(command):
                    f"{', '.join(sorted(CLAUSED))}).")
 @click.option("--evidence", "evidence_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help=f"JSON file: a list of evidence items {{{', '.join(EVIDENCE_FIELDS)}}}; unknown values are null. "
-                   f"{', '.join(sorted(EVIDENCED))} need at least one item with a verbatim quote.")
+                   f"{', '.join(sorted(EVIDENCED))} need at least one item with a verbatim quote. At most "
+                   f"{MAX_EVIDENCE_BYTES:,} bytes.")
 @_item_options
 @click.option("--evidence-dir", "evidence_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
               default=None, help="Folder of the evidence briefs (default: annotation/evidence/ beside the dataset).")
@@ -79,11 +80,7 @@ def resolve(prediction_id: str, status: str, as_of: str, rationale: str, decidin
     """
     evidence = []
     if evidence_file is not None:
-        try:
-            evidence = json.loads(evidence_file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise InvalidOutcome(f"{evidence_file} is not readable JSON ({exc}); it must hold a list of evidence "
-                                 f"items {{{', '.join(EVIDENCE_FIELDS)}}}") from exc
+        evidence = read_evidence(evidence_file)
         if not isinstance(evidence, list):
             raise InvalidOutcome(f"{evidence_file} holds a {type(evidence).__name__}, not a list of evidence items")
     given = {name[len("item_"):]: value for name, value in item.items()}

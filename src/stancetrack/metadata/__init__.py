@@ -9,27 +9,30 @@ Beside it, in a checkout (rewritten by ``stancetrack metadata``):
     DATASET.md         the dataset card: YAML front matter and the generated blocks (composition, fields)
     README.md          the table and column reference, after ``<!-- README:reference -->``
 
-None of these files is a table: the manifest does not list them and validation does not read them.
-``generate`` returns the bytes each should hold; ``stale`` the ones that differ on disk; ``regenerate`` writes
-those (atomically, each through a temporary file).
+None of these files is a table: the manifest does not list them. The writer commits the dataset folder's ones
+together with the tables and the manifest (:func:`derived_files`); ``stancetrack validate`` checks that the
+hashes they record are the manifest's. ``generate`` returns the bytes each should hold; ``stale`` the ones that
+differ on disk; ``regenerate`` writes those (the dataset folder's under its lock, each atomically).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+import contextlib
 from typing import Any
 
 import pyarrow as pa
 
 from ..errors import MetadataNotRenewed
-from ..storage import atomic_write_bytes
+from ..storage import Derive, atomic_write_bytes, is_dataset, locked, recover
 from . import cards
 from .croissant import croissant
 from .frictionless import datapackage
 from .sources import Sources
 
-__all__ = ["DATASET_FILES", "MetadataNotRenewed", "generate", "regenerate", "stale", "write_dataset_files"]
+__all__ = ["DATASET_FILES", "MetadataNotRenewed", "derived_files", "generate", "recorded_hashes", "regenerate",
+           "stale"]
 
 DATASET_FILES = ("croissant.json", "datapackage.json", "README.md")
 CARD = "DATASET.md"
@@ -54,11 +57,12 @@ def _folder_card(src: Sources) -> str:
     return cards.front_matter(src, "") + "\n" + body
 
 
-def dataset_files(dataset: Path, tables: dict[str, pa.Table] | None = None) -> dict[Path, bytes]:
-    """The derived files of a dataset folder, with the bytes each should hold (``tables``: its tables, when the
-    caller holds them already, as the writer does)."""
+def dataset_files(dataset: Path, tables: dict[str, pa.Table] | None = None, manifest: dict[str, Any] | None = None,
+                  files: dict[str, Path] | None = None) -> dict[Path, bytes]:
+    """The derived files of a dataset folder, with the bytes each should hold. For the version a writer is
+    committing: ``tables`` (the ones it holds), its ``manifest`` and the Parquet ``files`` of its tables."""
     folder = Path(dataset)
-    src = Sources(folder, tables)
+    src = Sources(folder, tables, manifest, files)
     return {
         folder / "croissant.json": _json(croissant(src)),
         folder / "datapackage.json": _json(datapackage(src)),
@@ -110,20 +114,53 @@ def stale(dataset: Path, checkout: bool = True) -> list[Path]:
     return list(_differing(generate(dataset, checkout)))
 
 
-def regenerate(dataset: Path, checkout: bool = True, tables: dict[str, pa.Table] | None = None) -> list[Path]:
-    """Rewrite the derived files that differ from a fresh generation; return them."""
-    changed = _differing(generate(dataset, checkout, tables))
-    for path, data in changed.items():
-        atomic_write_bytes(path, data)
+def regenerate(dataset: Path, checkout: bool = True) -> list[Path]:
+    """Rewrite the derived files that differ from a fresh generation; return them.
+
+    The dataset folder's files are written under its lock, so that no commit runs meanwhile.
+    """
+    folder = Path(dataset)
+    with locked(folder) if is_dataset(folder) else contextlib.nullcontext():
+        if is_dataset(folder):
+            recover(folder)
+        changed = _differing(generate(folder, checkout))
+        for path, data in changed.items():
+            atomic_write_bytes(path, data)
     return list(changed)
 
 
-def write_dataset_files(dataset: Path, tables: dict[str, pa.Table] | None = None) -> list[Path]:
-    """The writer's hook: bring the dataset folder's own metadata up to date after a write, from the tables it
-    has just written (none is read back)."""
-    try:
-        return regenerate(dataset, checkout=False, tables=tables)
-    except (OSError, ValueError, KeyError) as exc:
-        raise MetadataNotRenewed(f"{dataset} was written and is valid, but its metadata could not be "
-                                 f"regenerated ({type(exc).__name__}: {exc}); fix that and run "
-                                 f"`stancetrack metadata --dataset {dataset}`") from exc
+def recorded_hashes(dataset: Path) -> dict[str, dict[str, str] | str]:
+    """The SHA-256 of each table file that croissant.json and datapackage.json of a folder record.
+
+    ``{"croissant.json": {"stances.parquet": "…", …}, …}``; a file that cannot be read maps to the reason, an
+    absent one is left out.
+    """
+    folder = Path(dataset)
+    found: dict[str, dict[str, str] | str] = {}
+    for name, items, file_key, hash_of in (
+            ("croissant.json", "distribution", "name", lambda item: item.get("sha256")),
+            ("datapackage.json", "resources", "path",
+             lambda item: str(item.get("hash", "")).removeprefix("sha256:") or None)):
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            document = json.loads(path.read_bytes().decode("utf-8"))
+            found[name] = {item[file_key]: hash_of(item) for item in document[items]
+                           if isinstance(item, dict) and str(item.get(file_key, "")).endswith(".parquet")}
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError, KeyError, TypeError) as exc:
+            found[name] = f"{name} cannot be read: {type(exc).__name__}"
+    return found
+
+
+def derived_files(dataset: Path, tables: dict[str, pa.Table]) -> Derive:
+    """The writer's hook: the dataset folder's metadata files of the version being committed (name -> bytes),
+    made from the tables the writer holds (none is read back)."""
+    def derive(manifest: dict[str, Any], files: dict[str, Path]) -> dict[str, bytes]:
+        try:
+            return {path.name: data for path, data in dataset_files(dataset, tables, manifest, files).items()}
+        except (OSError, ValueError, KeyError) as exc:
+            raise MetadataNotRenewed(f"the metadata of {dataset} could not be generated "
+                                     f"({type(exc).__name__}: {exc}), so nothing was written; fix that and "
+                                     f"try again") from exc
+    return derive

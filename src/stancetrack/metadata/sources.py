@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from ..resources import schema_dir
 from ..schemas import TABLES, TableSchema, table_schema
-from ..storage import read_manifest, read_table, table_path
+from ..storage import Snapshot, parse_table, snapshot
 
 DATASET_RECORD = "dataset.json"
 
@@ -29,18 +29,30 @@ def dataset_record() -> dict[str, Any]:
 
 @dataclass
 class Sources:
-    """The inputs of every derived file, read from one dataset folder."""
+    """The inputs of every derived file: one committed version of a dataset folder, or the version a writer is
+    committing (the tables it holds, ``given``; its manifest, ``pending_manifest``; the Parquet file of each
+    table, ``pending_files``)."""
 
     dataset_dir: Path
-    given: dict[str, pa.Table] | None = None  # the tables, when the caller holds them (the writer)
+    given: dict[str, pa.Table] | None = None
+    pending_manifest: dict[str, Any] | None = None
+    pending_files: dict[str, Path] | None = None
 
     @cached_property
     def record(self) -> dict[str, Any]:
         return dataset_record()
 
     @cached_property
+    def _snapshot(self) -> Snapshot:
+        return snapshot(self.dataset_dir)
+
+    @cached_property
     def manifest(self) -> dict[str, Any]:
-        return read_manifest(self.dataset_dir)
+        if self.pending_manifest is not None:
+            return self.pending_manifest
+        if self._snapshot.manifest_error:
+            raise ValueError(self._snapshot.manifest_error)
+        return self._snapshot.manifest
 
     @property
     def version(self) -> str:
@@ -53,7 +65,12 @@ class Sources:
     @cached_property
     def tables(self) -> dict[str, pa.Table]:
         given = self.given or {}
-        return {name: given[name] if name in given else read_table(self.dataset_dir, name) for name in TABLES}
+        return {name: given[name] if name in given else self._table(name) for name in TABLES}
+
+    def _table(self, name: str) -> pa.Table:
+        if self.pending_files is not None:
+            return parse_table(name, self.pending_files[name], self.pending_files[name].name)
+        return self._snapshot.table(name)
 
     def schema(self, name: str) -> TableSchema:
         return table_schema(name)
@@ -63,7 +80,9 @@ class Sources:
         return self.manifest["tables"][name]
 
     def file_size(self, name: str) -> int:
-        return table_path(self.dataset_dir, name).stat().st_size
+        if self.pending_files is not None:
+            return self.pending_files[name].stat().st_size
+        return self._snapshot.buffers[name].size if self._snapshot.exists(name) else 0
 
     def rows(self, name: str) -> int:
         return self.tables[name].num_rows

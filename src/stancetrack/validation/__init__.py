@@ -24,7 +24,8 @@ from ..errors import DatasetNotFound, ErrorRecord
 from ..frames import records_from_frame
 from ..resources import dataset_path
 from ..schemas import TABLES, schema_version, table_schema
-from ..storage import UnreadableTable, read_manifest, read_table, sha256_file, table_path
+from ..storage import (MANIFEST, Snapshot, UnreadableTable, read_manifest, settled, snapshot, table_path,
+                       writers_here)
 from .compiler import Unvectorizable, compiled, table_from_records
 from .keys import key_errors
 from .report import Report
@@ -81,65 +82,99 @@ def validate_tables(tables: Mapping[str, pa.Table], dataset: Path | None = None,
     return report
 
 
-def _file_errors(folder: Path, name: str, entry: dict | None,
-                 listed: bool) -> tuple[list[ErrorRecord], pq.ParquetFile | None]:
+def derived_errors(snap: Snapshot) -> list[ErrorRecord]:
+    """Layer 5: croissant.json and datapackage.json must record the manifest's hash of every table file."""
+    from ..metadata import recorded_hashes
+
+    if snap.manifest_error:
+        return []
+    errors = _stale_metadata(snap.folder, snap.manifest, recorded_hashes)
+    if not errors or not writers_here(snap.folder):
+        return errors
+
+    def attempt() -> tuple[list[ErrorRecord], bool]:  # maybe read while a commit renamed them: check again
+        try:
+            found = _stale_metadata(snap.folder, read_manifest(snap.folder, settle=False), recorded_hashes)
+        except DatasetNotFound:
+            return [], False  # the manifest's problems are reported as such
+        return found, not found
+
+    return settled(snap.folder, attempt)
+
+
+def _stale_metadata(folder: Path, manifest: dict, recorded_hashes) -> list[ErrorRecord]:
+    errors = []
+    expected = {entry["file"]: entry["sha256"] for entry in manifest["tables"].values()}
+    for name, recorded in recorded_hashes(folder).items():
+        if isinstance(recorded, str) or recorded != expected:
+            why = recorded if isinstance(recorded, str) else (
+                f"{name} records other SHA-256 hashes than the manifest (files: "
+                f"{', '.join(sorted(f for f in expected.keys() | recorded.keys() if expected.get(f) != recorded.get(f)))})")
+            errors.append(ErrorRecord("manifest", "metadata-stale", f"{why}; run `stancetrack metadata --dataset "
+                                      f"{folder}`", value=name))
+    return errors
+
+
+def _file_errors(snap: Snapshot, name: str, listed: bool) -> tuple[list[ErrorRecord], pq.ParquetFile | None]:
     """Layer 5 for one table's file, and the file opened for reading (None when it cannot be read)."""
-    path = table_path(folder, name)
-    if not path.exists():
+    path = table_path(snap.folder, name)
+    entry = snap.manifest["tables"].get(name)
+    if not snap.exists(name):
+        if path.exists():
+            return [ErrorRecord(name, "parquet-unreadable", snap.problems.get(name, f"{path.name} cannot be read"),
+                                value=path.name)], None
         return [ErrorRecord(name, "file-missing", f"{path.name} is missing", value=path.name)], None
     errors = []
     if entry is None and listed:
-        errors.append(ErrorRecord(name, "file-unlisted", f"{path.name} is not in {folder.name}/manifest.json"))
-    elif entry is not None and entry.get("sha256") != sha256_file(path):
+        errors.append(ErrorRecord(name, "file-unlisted", f"{path.name} is not in {snap.folder.name}/manifest.json"))
+    elif entry is not None and entry["sha256"] != snap.hashes[name]:
         errors.append(ErrorRecord(name, "checksum", f"{path.name} differs from the manifest's SHA-256",
-                                  field="sha256", value=entry.get("sha256")))
+                                  field="sha256", value=entry["sha256"]))
     try:
-        parquet = pq.ParquetFile(path)
+        parquet = snap.parquet(name)
         cast_batch(name, pa.RecordBatch.from_pylist([], schema=parquet.schema_arrow))  # types that cannot cast
     except UnreadableTable as exc:
         return errors + [ErrorRecord(name, "parquet-unreadable", str(exc), value=path.name)], None
-    except (OSError, pa.ArrowException) as exc:
-        message = f"{path.name} cannot be read as Parquet: {exc}"
-        return errors + [ErrorRecord(name, "parquet-unreadable", message, value=path.name)], None
     rows = parquet.metadata.num_rows
-    if entry is not None and entry.get("rows") != rows:
-        errors.append(ErrorRecord(name, "row-count", f"{rows} rows, the manifest says {entry.get('rows')}",
-                                  field="rows", value=entry.get("rows")))
+    if entry is not None and entry["rows"] != rows:
+        errors.append(ErrorRecord(name, "row-count", f"{rows} rows, the manifest says {entry['rows']}",
+                                  field="rows", value=entry["rows"]))
     return errors, parquet
 
 
-def _files(folder: Path) -> tuple[list[ErrorRecord], dict[str, list[ErrorRecord]], dict[str, pq.ParquetFile]]:
-    """Layer 5: the manifest's problems, each table's file problems, and the files that can be read."""
+def _files(folder: Path) -> tuple[Snapshot, list[ErrorRecord], dict[str, list[ErrorRecord]], dict[str, pq.ParquetFile]]:
+    """Layer 5 over one committed version: the manifest's problems, each table's, and the files that can be read."""
+    snap = snapshot(folder)
     manifest_errors: list[ErrorRecord] = []
-    try:
-        manifest = read_manifest(folder)
-    except DatasetNotFound as exc:
-        if not any(table_path(folder, n).exists() for n in TABLES):
-            raise
-        manifest = {"tables": {}}
-        manifest_errors.append(ErrorRecord("manifest", "manifest-missing", str(exc)))
+    if snap.manifest_error:
+        if not snap.buffers and not any(table_path(folder, n).exists() for n in TABLES):
+            raise DatasetNotFound(snap.manifest_error)
+        code = "manifest-missing" if not (folder / MANIFEST).is_file() else "manifest-malformed"
+        manifest_errors.append(ErrorRecord("manifest", code, snap.manifest_error))
+    manifest = snap.manifest
     if manifest.get("schema_version") not in (None, schema_version()):
         manifest_errors.append(ErrorRecord(
             "manifest", "schema-version", f"written under schema {manifest['schema_version']}, this package reads "
             f"{schema_version()}", field="schema_version", value=manifest["schema_version"]))
-    listed = not manifest_errors or manifest_errors[0].code != "manifest-missing"
+    manifest_errors += derived_errors(snap)
+    listed = snap.manifest_error is None
     files: dict[str, pq.ParquetFile] = {}
     file_errors: dict[str, list[ErrorRecord]] = {}
     for name in TABLES:
-        file_errors[name], parquet = _file_errors(folder, name, manifest["tables"].get(name), listed)
+        file_errors[name], parquet = _file_errors(snap, name, listed)
         if parquet is not None:
             files[name] = parquet
-    return manifest_errors, file_errors, files
+    return snap, manifest_errors, file_errors, files
 
 
 def read_checked(dataset: Path) -> tuple[dict[str, pa.Table], list[ErrorRecord]]:
     """Every readable table of a dataset folder, read whole, and the manifest problems (layer 5) found on the way."""
     folder = Path(dataset)
-    manifest_errors, file_errors, files = _files(folder)
+    snap, manifest_errors, file_errors, files = _files(folder)
     tables: dict[str, pa.Table] = {}
     for name in files:
         try:
-            tables[name] = read_table(folder, name)
+            tables[name] = snap.table(name, strict=False)
         except UnreadableTable as exc:
             file_errors[name].append(ErrorRecord(name, "parquet-unreadable", str(exc),
                                                  value=table_path(folder, name).name))
@@ -157,12 +192,12 @@ def validate(dataset: str | Path | None = None, progress: Progress | None = None
     texts are held whole. ``progress(table, rows_done, rows_total)`` is called after every batch.
     """
     folder = dataset_path(dataset)
-    manifest_errors, file_errors, files = _files(folder)
+    snap, manifest_errors, file_errors, files = _files(folder)
     targets: dict[str, pa.Table] = {}
     for name in {fk.table for n in TABLES for fk in table_schema(n).foreign_keys} & set(files):
         try:
-            targets[name] = (read_columns(folder, name, table_schema(name).columns) if name == "documents"
-                             else read_columns(folder, name, [table_schema(name).key, *_CHECKED_WITH.get(name, [])]))
+            targets[name] = (read_columns(snap, name, table_schema(name).columns) if name == "documents"
+                             else read_columns(snap, name, [table_schema(name).key, *_CHECKED_WITH.get(name, [])]))
         except UnreadableTable:
             pass  # reported when the table itself is read
     check = DatasetCheck(targets)
@@ -173,7 +208,7 @@ def validate(dataset: str | Path | None = None, progress: Progress | None = None
     checked = []
     for name, parquet in files.items():
         try:
-            check.check_table(name, parquet.schema_arrow.names, iter_batches(folder, name),
+            check.check_table(name, parquet.schema_arrow.names, iter_batches(snap, name),
                               parquet.metadata.num_rows, progress)
             checked.append(name)
         except UnreadableTable as exc:

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from ..errors import ErrorRecord
 from ..frames import records_from_arrow
 from ..schemas import TABLES, cast_to_schema, table_schema
-from ..storage import UnreadableTable, table_path
+from ..storage import READ_ERRORS, Snapshot, UnreadableTable, table_path
 from .compiler import BATCH_ROWS, Unvectorizable, compiled, is_text, row_slices
 from .keys import key_column_errors
 from .references import authorial_errors, condition_errors, foreign_key_errors
@@ -151,26 +151,38 @@ def small_dictionaries(parquet: pq.ParquetFile, limit: int = 64 * 1024) -> list[
     return names
 
 
-def iter_batches(folder: Path, name: str, columns: list[str] | None = None,
+def _parquet(source: Path | Snapshot, name: str, **options) -> pq.ParquetFile:
+    if isinstance(source, Snapshot):
+        return source.parquet(name, **options)
+    return pq.ParquetFile(table_path(source, name), **options)
+
+
+def iter_batches(source: Path | Snapshot, name: str, columns: list[str] | None = None,
                  batch_rows: int | None = None) -> Iterator[pa.RecordBatch]:
-    """A table's Parquet file as record batches cast to the schema's types; raises :class:`UnreadableTable`.
+    """A table's Parquet file (in a folder, or in a :class:`Snapshot` of one) as record batches cast to the
+    schema's types, each checked whole (offsets, UTF-8); raises :class:`UnreadableTable`.
 
     Text columns with few distinct values come as dictionary arrays (see :func:`small_dictionaries`).
     """
-    path = table_path(folder, name)
+    shown = f"{name}.parquet"
     try:
-        probe = pq.ParquetFile(path)
-        reader = pq.ParquetFile(path, read_dictionary=small_dictionaries(probe))
+        probe = _parquet(source, name)
+        reader = _parquet(source, name, read_dictionary=small_dictionaries(probe))
         for batch in reader.iter_batches(batch_size=batch_rows or BATCH_ROWS, columns=columns):
+            batch.validate(full=True)
             yield cast_batch(name, batch)
-    except (OSError, pa.ArrowException) as exc:
-        raise UnreadableTable(f"{path.name} cannot be read as Parquet: {exc}") from exc
+    except READ_ERRORS as exc:
+        raise UnreadableTable(f"{shown} cannot be read as Parquet: {' '.join(str(exc).split())}") from None
 
 
-def read_columns(folder: Path, name: str, columns: list[str]) -> pa.Table:
+def read_columns(source: Path | Snapshot, name: str, columns: list[str]) -> pa.Table:
     """Some columns of a table, read whole (the key columns references point to, the documents)."""
-    present = [c for c in columns if c in pq.ParquetFile(table_path(folder, name)).schema_arrow.names]
-    batches = list(iter_batches(folder, name, present))
+    try:
+        names = _parquet(source, name).schema_arrow.names
+    except READ_ERRORS as exc:
+        raise UnreadableTable(f"{name}.parquet cannot be read as Parquet: {' '.join(str(exc).split())}") from None
+    present = [c for c in columns if c in names]
+    batches = list(iter_batches(source, name, present))
     if batches:
         return pa.Table.from_batches(batches)
     return pa.schema([table_schema(name).arrow_schema().field(c) for c in present]).empty_table()
