@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 import sys
 
@@ -11,6 +12,7 @@ import pytest
 
 import stancetrack
 from stancetrack.errors import IntegrityError, UnknownRecord
+from stancetrack.storage import read_manifest
 
 
 @pytest.fixture(scope="module")
@@ -140,10 +142,13 @@ def test_context_shows_a_quote_in_its_sentence_and_paragraph(release_dir):
 def test_a_modified_copy_of_the_release_says_so(release_dir, dataset_copy):
     assert stancetrack.load(release_dir).modified_from is None
     assert stancetrack.load(dataset_copy).modified_from is None  # an exact copy is the release
+    release = read_manifest(release_dir)["dataset_version"]
+    assert "derived_from" not in read_manifest(dataset_copy)
     with stancetrack.transaction(dataset_copy) as tx:
         tx.replace("stances", tx.records("stances")[1:])
     ds = stancetrack.load(dataset_copy)
-    assert ds.modified_from == ds.version
+    assert ds.modified_from == ds.version == release
+    assert read_manifest(dataset_copy)["derived_from"] == release  # the writer recorded it
     assert repr(ds).startswith(f"stancetrack.Dataset(version {ds.version}, modified copy of release {ds.version},")
     from click.testing import CliRunner
 
@@ -152,3 +157,24 @@ def test_a_modified_copy_of_the_release_says_so(release_dir, dataset_copy):
     shown = CliRunner().invoke(cli, ["info", "--dataset", str(dataset_copy)])
     assert shown.output.startswith(f"stancetrack dataset {ds.version} (schema {ds.manifest['schema_version']}, "
                                    f"a modified copy of release {ds.version}) at {dataset_copy}")
+
+
+def test_the_writer_records_which_release_a_copy_derives_from_and_keeps_it(release_dir, dataset_copy):
+    release = read_manifest(release_dir)["dataset_version"]
+    with stancetrack.transaction(dataset_copy) as tx:  # the same records again: still the release
+        tx.replace("topics", tx.records("topics"))
+    assert "derived_from" not in read_manifest(dataset_copy)
+    with stancetrack.transaction(dataset_copy) as tx:
+        tx.replace("stances", tx.records("stances")[1:])
+    with stancetrack.transaction(dataset_copy) as tx:
+        tx.replace("stances", tx.records("stances")[1:])
+    assert read_manifest(dataset_copy)["derived_from"] == release  # kept by the next commit
+    manifest = read_manifest(dataset_copy)
+    manifest.pop("derived_from")  # a manifest from before the writer recorded it: the hashes still tell
+    (dataset_copy / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    assert stancetrack.load(dataset_copy).modified_from == release
+    with stancetrack.transaction(dataset_copy) as tx:  # a version of its own: no longer a copy of the release
+        tx.replace("stances", tx.records("stances")[1:])
+        tx.dataset_version = "9.9.9-local"
+    assert "derived_from" not in read_manifest(dataset_copy)
+    assert stancetrack.load(dataset_copy).modified_from is None

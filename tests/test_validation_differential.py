@@ -121,9 +121,9 @@ def tables(draw, name: str) -> tuple[pa.Table, list[dict[str, Any]]]:
         if pa.types.is_string(arrays[col].type) and draw(st.booleans()):  # as Parquet's dictionary pages read
             arrays[col] = arrays[col].dictionary_encode()
     table = pa.table(arrays) if arrays else pa.table({"_": pa.nulls(n)}).drop(["_"])
-    if arrays and n > 1 and draw(st.booleans()):  # in two chunks, as a table read from several row groups
-        cut = draw(st.integers(1, n - 1))
-        table = pa.concat_tables([table.slice(0, cut), table.slice(cut)])
+    if arrays and n > 1 and draw(st.booleans()):  # in chunks, as a table read from several row groups
+        cuts = [0, *sorted(draw(st.sets(st.integers(1, n - 1), min_size=1, max_size=4))), n]
+        table = pa.concat_tables([table.slice(a, b - a) for a, b in zip(cuts, cuts[1:])])
     return table, [dict(zip(columns, row)) for row in zip(*columns.values())] if columns else [{}] * n
 
 

@@ -11,7 +11,8 @@ import pandas as pd
 
 from .errors import DatasetNotFound, IntegrityError, UnknownActor, UnknownRecord, UnknownTable
 from .frames import frame_from_arrow
-from .resources import dataset_path, release_dataset_dir
+from .lineage import modified_release
+from .resources import dataset_path
 from .schemas import TABLES, table_schema
 from .storage import read_manifest, snapshot
 from .texts import Context, span_context
@@ -47,19 +48,12 @@ class Dataset:
     def modified_from(self) -> str | None:
         """The release this folder is a modified copy of, or None.
 
-        The rule: a folder whose manifest names the version of the release shipped in this package, but whose
-        tables differ from that release's (their SHA-256 in the two manifests), is a modified copy of it. A new
-        release sets a new ``dataset_version`` when it is built, so it is never taken for a copy.
+        The manifest's ``derived_from``, which the writer records when it changes a copy of the release; for a
+        folder changed otherwise, the rule of :mod:`stancetrack.lineage`: its manifest names the version of the
+        release shipped in this package but its tables differ from that release's (their SHA-256).
         """
-        try:
-            release = read_manifest(release_dataset_dir())
-        except DatasetNotFound:
-            return None
-        if self.version != release.get("dataset_version"):
-            return None
-        sums = {name: entry.get("sha256") for name, entry in self.manifest["tables"].items()}
-        same = sums == {name: entry.get("sha256") for name, entry in release["tables"].items()}
-        return None if same else self.version
+        return self.manifest.get("derived_from") or modified_release(self.path, self.version,
+                                                                     self.manifest["tables"])
 
     def __repr__(self) -> str:
         """A short summary, as Hugging Face's ``DatasetDict`` prints: version, tables, rows and columns."""

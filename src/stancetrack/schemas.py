@@ -112,7 +112,8 @@ def arrow_type(prop: dict[str, Any]) -> pa.DataType:
     if kind == "string":
         if prop.get("format") == "date":
             return pa.date32()
-        # an enumeration is stored as a dictionary column: polars, duckdb and pandas read it as categories
+        # an enumeration is stored as a dictionary column: polars and pandas read it as categories (duckdb and
+        # Hugging Face datasets through stancetrack.interop)
         return pa.dictionary(pa.int32(), pa.string()) if "enum" in prop else pa.string()
     if kind == "integer":
         return pa.int64()

@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 from .errors import (DatasetNotFound, InjectedFault, IntegrityError, LockTimeout, ReadOnlyDataset, StancetrackError,
                      UnreadableTable)
 from .ids import id_high_water
+from .lineage import derived_from
 from .resources import is_packaged_release
 from .schemas import TABLES, cast_to_schema, schema_version, table_schema
 
@@ -91,7 +92,7 @@ def manifest_problems(manifest: Any) -> list[str]:
     if not isinstance(manifest, dict):
         return [f"is a JSON {type(manifest).__name__}, not an object"]
     problems = []
-    for key in ("dataset_version", "schema_version"):
+    for key in ("dataset_version", "schema_version", "derived_from"):
         if key in manifest and not isinstance(manifest[key], str):
             problems.append(f"{key} is {manifest[key]!r}, not a text")
     tables = manifest.get("tables")
@@ -496,6 +497,7 @@ def commit_tables(dataset_dir: str | Path, tables: dict[str, pa.Table], dataset_
             "schema_version": schema_version(),
             "tables": {name: entries[name] for name in TABLES if name in entries},
             "id_high_water": id_high_water(manifest.get("id_high_water", {}), tables),
+            **derived_from(folder, manifest, dataset_version, entries),  # a modified copy names its release
         }
         if derive is not None:
             files = {name: staged.get(table_path(folder, name).name, table_path(folder, name)) for name in TABLES}

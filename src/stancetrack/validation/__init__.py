@@ -26,7 +26,7 @@ from ..resources import dataset_path
 from ..schemas import TABLES, schema_version, table_schema
 from ..storage import (MANIFEST, Snapshot, UnreadableTable, read_manifest, settled, snapshot, table_path,
                        writers_here)
-from .compiler import Unvectorizable, coalesced, compiled, table_from_records
+from .compiler import Unvectorizable, compiled, table_from_records
 from .keys import key_errors
 from .report import Report
 from .rows import column_errors, row_errors
@@ -54,9 +54,7 @@ def _row_layer(name: str, table: pa.Table | pd.DataFrame, skip: list[str]) -> tu
 
 
 def _table_errors(name: str, table: pa.Table | pd.DataFrame) -> list[ErrorRecord]:
-    """Layers 1 and 2 for one table (a table of many small chunks is checked in coalesced slices)."""
-    if isinstance(table, pa.Table) and any(c.num_chunks > 1 for c in table.columns):
-        table = pa.concat_tables(list(coalesced(table)))
+    """Layers 1 and 2 for one table (a table of many small chunks is checked over its chunks, not copied)."""
     columns = list(table.columns) if isinstance(table, pd.DataFrame) else table.column_names
     errors = column_errors(name, columns)
     missing = [e.field for e in errors if e.code == "column-missing"]

@@ -20,15 +20,14 @@ from ..frames import jsonable
 BATCH_ROWS = 256 * 1024
 
 
-def coalesced(table: pa.Table, rows: int = BATCH_ROWS) -> Iterator[pa.Table]:
-    """A table in slices of ``rows`` rows, each one chunk per column: a table made of many small chunks is
-    checked as fast as one made of one (a few large copies, never the whole table at once)."""
+def row_slices(table: pa.Table, rows: int = BATCH_ROWS) -> Iterator[pa.Table]:
+    """A table in slices of ``rows`` rows (views, nothing copied; the checks run over a slice's chunks as they
+    are, so a table made of many small chunks is checked as fast as one made of one)."""
     if table.num_rows == 0:
         yield table
         return
     for start in range(0, table.num_rows, rows):
-        part = table.slice(start, rows)
-        yield part if all(c.num_chunks <= 1 for c in part.columns) else part.combine_chunks()
+        yield table.slice(start, rows)
 
 
 class Unvectorizable(Exception):
@@ -60,6 +59,7 @@ class Inst:
     children: Mapping[str, "Inst"] | None = None
     value_of: Callable[[int], Any] | None = None
     codes: np.ndarray | None = None  # dictionary-encoded text: ``arr`` holds the distinct values
+    _encoded: tuple = field(default=None, repr=False)  # plain text: (values, codes) once encoded, () if not worth it
 
     def value(self, i: int) -> Any:
         if self.value_of is not None:
@@ -68,12 +68,33 @@ class Inst:
             return self.arr[int(self.codes[i])].as_py() if self.valid[i] else None
         return jsonable(self.arr[i].as_py())
 
-    def per_value(self, check: Callable[[pa.Array], np.ndarray]) -> np.ndarray:
-        """``check`` (a mask over an array of values) for every element: once per distinct value if encoded."""
-        mask = check(self.arr)
-        if self.codes is None:
+    def per_value(self, check: Callable[[pa.Array], np.ndarray], costly: bool = False) -> np.ndarray:
+        """``check`` (a mask over an array of values) for every element: once per distinct value if encoded.
+
+        A ``costly`` check (a regular expression, a date) on a long plain text column whose values repeat
+        encodes the column first (once, kept for the next costly check); a cheap one (a set lookup, a length)
+        costs less than the encoding and runs on the column as it is.
+        """
+        values, codes = self.arr, self.codes
+        if codes is None and costly and self.kind == "string":
+            if self._encoded is None:
+                self._encoded = _split(pc.dictionary_encode(self.arr)) if _few_distinct(self.arr) else ()
+            if self._encoded:
+                values, codes = self._encoded
+        if costly and isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        mask = check(values)
+        if codes is None:
             return mask
-        return mask[self.codes] if len(mask) else np.zeros(self.n, dtype=mask.dtype)  # no value: all null
+        return mask[codes] if len(mask) else np.zeros(self.n, dtype=mask.dtype)  # no value: all null
+
+
+def _split(encoded: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """A dictionary array (its chunks sharing one dictionary) as its distinct values and each element's code."""
+    if not isinstance(encoded, pa.ChunkedArray):
+        return encoded.dictionary, pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)
+    indices = pa.chunked_array([c.indices for c in encoded.chunks], encoded.type.index_type)
+    return encoded.chunk(0).dictionary, pc.fill_null(indices, 0).to_numpy(zero_copy_only=False)
 
 
 def _bools(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -109,9 +130,26 @@ def _text_dictionary(typ: pa.DataType) -> bool:
     return pa.types.is_dictionary(typ) and is_text(typ.value_type)
 
 
-def normalize(arr: pa.Array | pa.ChunkedArray, keep_text_dictionary: bool = False) -> pa.Array:
-    """One contiguous array in a type :func:`_kind_of` knows: dictionaries decoded, dates as ISO strings."""
+def _flat(typ: pa.DataType) -> bool:
+    return is_text(typ) or pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_boolean(typ)
+
+
+def normalize(arr: pa.Array | pa.ChunkedArray, keep_text_dictionary: bool = False,
+              keep_chunks: bool = False) -> pa.Array | pa.ChunkedArray:
+    """One array in a type :func:`_kind_of` knows: dictionaries decoded, dates as ISO strings.
+
+    With ``keep_chunks``, a column of several chunks stays as it is when its values are text, numbers or booleans
+    (the checks run over the chunks without copying them; a text dictionary gets one dictionary for all its
+    chunks); any other column becomes one contiguous array.
+    """
     if isinstance(arr, pa.ChunkedArray):
+        if arr.num_chunks > 1 and keep_chunks:
+            if _text_dictionary(arr.type) and keep_text_dictionary:
+                return arr.unify_dictionaries()
+            if pa.types.is_dictionary(arr.type):
+                arr = pa.chunked_array([c.dictionary_decode() for c in arr.chunks], arr.type.value_type)
+            if _flat(arr.type) and not pa.types.is_float16(arr.type):
+                return arr
         if pa.types.is_dictionary(arr.type) and arr.num_chunks != 1:
             arr = pa.chunked_array([c.dictionary_decode() for c in arr.chunks], arr.type.value_type)
         arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
@@ -130,27 +168,29 @@ def normalize(arr: pa.Array | pa.ChunkedArray, keep_text_dictionary: bool = Fals
     return arr
 
 
-#: Text columns longer than this are sampled: when few distinct values repeat (ids of actors, documents,
-#: annotators), the column is dictionary-encoded once and every check runs per distinct value.
+#: Text columns longer than this are sampled before a costly check: when few distinct values repeat (ids of
+#: actors, documents), the column is dictionary-encoded once and costly checks run per distinct value.
 ENCODE_ROWS = 16 * 1024
 _SAMPLE = 2048
 
 
-def _few_distinct(arr: pa.Array) -> bool:
+def _few_distinct(arr: pa.Array | pa.ChunkedArray) -> bool:
     if len(arr) < ENCODE_ROWS or not pa.types.is_string(arr.type):
         return False
-    sample = arr.take(np.arange(0, len(arr), len(arr) // _SAMPLE))
+    if isinstance(arr, pa.ChunkedArray):  # a take across many chunks is slow: runs of rows spread evenly
+        run = 64
+        starts = range(0, len(arr) - run + 1, max(1, (len(arr) - run) // (_SAMPLE // run - 1)))
+        sample = pa.chunked_array([c for s in starts for c in arr.slice(s, run).chunks], arr.type)
+    else:
+        sample = arr.take(np.arange(0, len(arr), max(1, len(arr) // _SAMPLE)))
     return len(pc.unique(sample)) * 8 <= len(sample)
 
 
 def instance(arr: pa.Array | pa.ChunkedArray, value_of: Callable[[int], Any] | None = None) -> Inst:
-    arr = normalize(arr, keep_text_dictionary=True)
-    if _few_distinct(arr):
-        arr = pc.dictionary_encode(arr)
+    arr = normalize(arr, keep_text_dictionary=True, keep_chunks=True)
     if _text_dictionary(arr.type):  # Parquet's dictionary pages as they are: checks run per distinct value
-        valid = _valid(arr)
-        codes = pc.fill_null(arr.indices, 0).to_numpy(zero_copy_only=False)
-        return Inst("string", len(arr), valid, normalize(arr.dictionary), value_of=value_of, codes=codes)
+        dictionary, codes = _split(arr)
+        return Inst("string", len(arr), _valid(arr), normalize(dictionary), value_of=value_of, codes=codes)
     kind = _kind_of(arr.type)
     valid = _valid(arr)
     if kind == "number":

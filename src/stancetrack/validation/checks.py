@@ -130,7 +130,7 @@ def _strings(inst: Inst) -> bool:
 def _check_pattern(node: Node, inst: Inst, pattern: str) -> Failure | None:
     if not _strings(inst):
         return None
-    bad = inst.valid & ~inst.per_value(lambda a: _bools(pc.match_substring_regex(a, node.regex)))
+    bad = inst.valid & ~inst.per_value(lambda a: _bools(pc.match_substring_regex(a, node.regex)), costly=True)
     return Failure(node.path + ("pattern",), "pattern", bad,
                    _with_values(inst, lambda v: f"{v!r} does not match {pattern!r}"))
 
@@ -138,7 +138,7 @@ def _check_pattern(node: Node, inst: Inst, pattern: str) -> Failure | None:
 def _check_format(node: Node, inst: Inst, fmt: str) -> Failure | None:
     if fmt != "date" or not _strings(inst):
         return None
-    real = inst.per_value(_real_dates)
+    real = inst.per_value(_real_dates, costly=True)
     return Failure(node.path + ("format",), "format", inst.valid & ~real,
                    _with_values(inst, lambda v: f"{v!r} is not a {fmt!r}"))
 
@@ -162,13 +162,29 @@ def _length_message(v: Any, limit: int, keyword: str) -> str:
     return f"{v!r} {'is expected to be empty' if limit == 0 else 'is too long'}"
 
 
+def _text_lengths(arr: pa.Array, limit: int, minimum: bool) -> np.ndarray:
+    """Each string's length, in characters as far as comparing it with the bound ``limit`` goes.
+
+    A character is one to four UTF-8 bytes, so the byte count (which costs nothing to read) is already on the
+    right side of the bound except for strings of ``limit`` to ``4 * limit - 4`` bytes (a minimum) or of
+    ``limit + 1`` to ``4 * limit`` bytes (a maximum); characters are counted only when there is one (never
+    for ``minLength: 1``).
+    """
+    sizes = pc.binary_length(arr).to_numpy(zero_copy_only=False)
+    low, high = (limit, 4 * limit - 4) if minimum else (limit + 1, 4 * limit)
+    with np.errstate(invalid="ignore"):
+        if low <= high and np.any((sizes >= low) & (sizes <= high)):
+            return pc.utf8_length(arr).to_numpy(zero_copy_only=False)
+    return sizes
+
+
 def _check_length(keyword: str):
     def check(node: Node, inst: Inst, limit: int) -> Failure | None:
         wanted = "string" if keyword.endswith("Length") else "array"
         if inst.kind != wanted:
             return None
         if wanted == "string":
-            sizes = inst.per_value(lambda a: pc.utf8_length(a).to_numpy(zero_copy_only=False))
+            sizes = inst.per_value(lambda a: _text_lengths(a, limit, keyword.startswith("min")))
         else:
             sizes = pc.list_value_length(inst.arr).to_numpy(zero_copy_only=False)
         with np.errstate(invalid="ignore"):

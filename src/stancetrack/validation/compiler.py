@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 from ..errors import ErrorRecord
 from ..schemas import table_schema
 # the names other modules import from here, wherever they are defined
-from .arrays import (BATCH_ROWS, ENCODE_ROWS, Failure, Inst, Unvectorizable, coalesced, instance,  # noqa: F401
+from .arrays import (BATCH_ROWS, ENCODE_ROWS, Failure, Inst, Unvectorizable, instance, row_slices,  # noqa: F401
                      is_text, normalize, table_from_records)
 from .checks import _CHECKS, _fallback, _with_values, re2_pattern
 from .formats import FORMAT_CHECKER
@@ -128,12 +128,6 @@ class CompiledSchema:
         ``records``, when given, are the rows as the reference engine sees them (a pandas frame's records):
         messages and values are then taken from them, so an integer stored in a float column reads ``1``.
         """
-        if records is None and isinstance(batch, pa.Table) and any(c.num_chunks > 1 for c in batch.columns):
-            errors, start = [], 0
-            for part in coalesced(batch):
-                errors += self.errors(part, offset + start, skip)
-                start += part.num_rows
-            return errors
         names = batch.column_names if isinstance(batch, pa.Table) else batch.schema.names
         columns: dict[str, Inst] = {}
         for index, col in enumerate(names):

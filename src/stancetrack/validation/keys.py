@@ -45,6 +45,8 @@ def key_column_errors(name: str, key: str, keys: pa.Array | pa.ChunkedArray) -> 
         pass
     if not chunks or pa.types.is_null(chunks[0].type):
         return []
+    if len(chunks) > 1 and len({c.type for c in chunks}) == 1:
+        chunks = [pa.concat_arrays(chunks)]  # one copy of the keys, not one pass of every check per small chunk
     row, ascending = _order(chunks) if is_text(chunks[0].type) else (None, False)  # not text: layer 1 says
     keys = pa.chunked_array(chunks)
     repeats = [] if ascending else _repeats(keys.combine_chunks())  # strictly ascending keys cannot repeat
@@ -86,19 +88,27 @@ def _np(mask) -> np.ndarray:
     return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _shapes(keys: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
-    """Per key: whether it is ASCII text then trailing digits only, its text prefix, its number of digits.
+def _shapes(keys: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per key: whether it is ASCII text then trailing digits only, the rank of its text prefix among the distinct
+    prefixes (in string order), and its number of trailing digits.
 
-    The prefixes (the text before the trailing digits) repeat, so whether one holds a digit is decided once per
-    distinct prefix.
+    The prefixes (the text before the trailing digits) repeat, so whether one holds a digit or other than ASCII,
+    and how it sorts, is decided once per distinct prefix; the keys then compare as numbers.
     """
     prefix = pc.utf8_rtrim(keys, characters="0123456789")
-    digits = (pc.fill_null(pc.utf8_length(keys), 0).to_numpy() - pc.fill_null(pc.utf8_length(prefix), 0).to_numpy())
+    digits = _sizes(keys) - _sizes(prefix)  # ASCII digits: as many bytes as characters
     encoded = pc.dictionary_encode(prefix)
-    with_digit = np.append(_np(pc.match_substring_regex(encoded.dictionary, "[0-9]")), False)  # last: null keys
-    indices = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy()
-    fits = _np(pc.string_is_ascii(keys)) & ~with_digit[indices]  # no digit before the trailing ones
-    return fits, prefix, digits
+    distinct = encoded.dictionary
+    plain = _np(pc.string_is_ascii(distinct)) & ~_np(pc.match_substring_regex(distinct, "[0-9]"))
+    rank = np.empty(len(distinct) + 1, dtype=np.int64)
+    rank[pc.array_sort_indices(distinct).to_numpy()] = np.arange(len(distinct))
+    rank[-1] = -1  # null keys
+    indices = pc.fill_null(encoded.indices, len(distinct)).to_numpy()
+    return np.append(plain, False)[indices], rank[indices], digits
+
+
+def _sizes(arr: pa.Array) -> np.ndarray:
+    return pc.fill_null(pc.binary_length(arr), 0).to_numpy()
 
 
 def _first_unsorted(keys: pa.Array) -> tuple[int | None, bool]:
@@ -111,12 +121,16 @@ def _first_unsorted(keys: pa.Array) -> tuple[int | None, bool]:
         return None, True
     fits, prefix, digits = _shapes(keys)
     a, b = slice(None, -1), slice(1, None)
-    same_prefix = _np(pc.equal(prefix[b], prefix[a]))
+    same_prefix = prefix[b] == prefix[a]
     plain = fits[a] & fits[b] & (~same_prefix | (digits[a] == digits[b]))
-    descending = plain & (_np(pc.less(prefix[b], prefix[a])) | (same_prefix & _np(pc.less(keys[b], keys[a]))))
     valid = _np(keys.is_valid())
     both_valid = valid[a] & valid[b]
-    ascending = bool(np.all(both_valid) and not np.any(descending | (plain & _np(pc.equal(keys[b], keys[a])))))
+    same = plain & same_prefix
+    not_after = same & _np(pc.less_equal(keys[b], keys[a]))  # descending or equal: rare, told apart below
+    descending = plain & (prefix[b] < prefix[a])
+    ascending = bool(np.all(both_valid) and not np.any(descending | not_after))
+    if not_after.any():
+        descending |= same & _np(pc.less(keys[b], keys[a]))
     first = np.flatnonzero(descending)
     candidates = [int(first[0])] if len(first) else []
     for p in np.flatnonzero(both_valid & ~plain).tolist():

@@ -20,7 +20,7 @@ from ..errors import ErrorRecord
 from ..frames import records_from_arrow
 from ..schemas import TABLES, cast_to_schema, table_schema
 from ..storage import READ_ERRORS, Snapshot, UnreadableTable, table_path
-from .compiler import BATCH_ROWS, Unvectorizable, coalesced, compiled, is_text
+from .compiler import BATCH_ROWS, Unvectorizable, compiled, is_text, row_slices
 from .keys import key_column_errors
 from .references import authorial_errors, condition_errors, foreign_key_errors
 from .rows import column_errors, row_errors
@@ -110,7 +110,7 @@ def check_tables(tables: dict[str, pa.Table],
     for name in TABLES:
         if name in tables:
             table = tables[name]
-            check.check_table(name, table.column_names, coalesced(table), table.num_rows, progress,
+            check.check_table(name, table.column_names, row_slices(table), table.num_rows, progress,
                               rows=name not in set(rows_checked))
     return check
 
