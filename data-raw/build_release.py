@@ -1,4 +1,4 @@
-"""Build the release from its sources: the seed text, the gold annotation YAML and the hedge lexicon.
+"""Build the release from its sources: the seed text (stored whole in `documents.text`), the gold annotation YAML and the hedge lexicon.
 
     python data-raw/build_release.py [--out dataset] [--version 1.1.0]
 
@@ -64,7 +64,7 @@ def document(text: str, data: bytes) -> dict:
         "document_id": DOCUMENT_ID,
         "title": text.split("\n", 1)[0],
         "author": "Maxime Marquette",
-        "author_id": "author",
+        "author_id": "maxime-marquette",
         "language": "fr",
         "published_earliest": "2025-08-09",
         "published_latest": "2025-08-14",
@@ -79,6 +79,7 @@ def document(text: str, data: bytes) -> dict:
         "rights": ("Copyright of its author; the source gives no publisher, URL or licence. The text is "
                    "redistributed byte-exact solely so that the annotations' offsets can be checked, for "
                    "non-commercial research (text and data mining). The annotations are CC BY 4.0."),
+        "text": text,
     }
 
 

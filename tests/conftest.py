@@ -26,10 +26,9 @@ def release_dir() -> Path:
 
 
 def copy_release(target: Path, source: Path | None = None) -> Path:
-    """A writable copy of a dataset folder laid out as a release (dataset/ beside seeds/)."""
+    """A writable copy of a dataset folder laid out as a release (the texts are inside its documents table)."""
     shutil.copytree(source or REPO / "dataset", target / "dataset",
                     ignore=shutil.ignore_patterns(".stancetrack.lock", ".tmp-*"))
-    shutil.copytree(REPO / "seeds", target / "seeds")
     return target / "dataset"
 
 

@@ -40,7 +40,7 @@ def populate(folder: Path) -> dict[str, list[str]]:
         o1 = next_id(outcomes, "outcome_id", "oc")
         o2 = f"oc-{int(o1[3:]) + 1:04d}"
         tx.append("stances", [
-            {"stance_id": s1, **span(text, "une capitulation ukrainienne déguisée"), "holder_id": "author",
+            {"stance_id": s1, **span(text, "une capitulation ukrainienne déguisée"), "holder_id": "maxime-marquette",
              "target_type": "topic", "target_id": "ukraine-territorial-concessions", "polarity": "against",
              "intensity": 3, "attribution": "authorial", "gloss_en": "The author is against the concessions.",
              "annotator": "interop-test"},
@@ -50,8 +50,8 @@ def populate(folder: Path) -> dict[str, list[str]]:
         ])
         tx.append("predictions", [{
             "prediction_id": pr, **span(text, "l’Ukraine pourrait devenir spectratrice de négociations"),
-            "predictor_id": "author", "subject_ids": ["ukraine", "trump"], "claim_en": "Ukraine could become a "
-            "spectator of the negotiations.", "proposition": "Ukraine takes no part in the Alaska summit.",
+            "predictor_id": "maxime-marquette", "subject_ids": ["ukraine", "trump"],
+            "claim_en": "Ukraine could become a spectator of the negotiations.", "proposition": "Ukraine takes no part in the Alaska summit.",
             "modality": "hedged", "cue": "pourrait", "probability": 0.45, "condition": None,
             "resolve_by": "2025-08-15", "horizon_basis": "explicit",
             "resolution_criteria": "True if no Ukrainian official attends the summit.", "annotator": "interop-test",

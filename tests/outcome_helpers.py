@@ -28,7 +28,7 @@ SPANS = {
 def prediction(prediction_id: str, text: str) -> dict:
     quote, modality, cue, probability, condition = SPANS[prediction_id]
     start = text.index(quote)
-    return {"prediction_id": prediction_id, "document_id": DOCUMENT, "predictor_id": "author",
+    return {"prediction_id": prediction_id, "document_id": DOCUMENT, "predictor_id": "maxime-marquette",
             "subject_ids": ["trump"], "start": start, "end": start + len(quote), "quote": quote,
             "claim_en": f"claim of {prediction_id}", "proposition": f"proposition of {prediction_id}",
             "modality": modality, "cue": cue, "probability": probability, "condition": condition,

@@ -75,8 +75,8 @@ def test_due_cli(checked):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "2 overdue as of 2026-09-01 (resolve_by passed without a settling check):"
-    assert lines[2].split()[:5] == ["pr-0002", "author", "2026-08-15", "17", "pending"]
-    assert lines[3].split()[:5] == ["pr-0003", "author", "2026-08-15", "17", "unchecked"]
+    assert lines[2].split()[:5] == ["pr-0002", "maxime-marquette", "2026-08-15", "17", "pending"]
+    assert lines[3].split()[:5] == ["pr-0003", "maxime-marquette", "2026-08-15", "17", "unchecked"]
     payload = json.loads(runner.invoke(cli, ["due", "--as-of", "2026-09-01", "--json", "--data", str(checked)]).output)
     assert [(r["prediction_id"], r["resolve_by"], r["status_as_of"]) for r in payload] == [
         ("pr-0002", "2026-08-15", "2026-01-01"), ("pr-0003", "2026-08-15", None)]

@@ -59,7 +59,7 @@ def test_score_on_a_small_dataset(resolved):
     assert modality.loc["asserted", "brier"] == pytest.approx(0.81)
     assert modality.loc["hedged", "brier"] == pytest.approx(0.04)
     assert modality.loc["conditional", "n_scored"] == 0 and modality.loc["conditional", "n_predictions"] == 1
-    predictor = card.by_predictor.set_index("predictor_id").loc["author"]
+    predictor = card.by_predictor.set_index("predictor_id").loc["maxime-marquette"]
     assert predictor["name"] == "Maxime Marquette" and predictor["n_scored"] == 2
 
 
@@ -170,21 +170,21 @@ def test_small_n_is_warned_about(resolved):
     assert card.warnings == [
         f"overall: only n=2 scored predictions (fewer than {SMALL_N}): the scores say little, and their "
         "bootstrap interval understates the uncertainty",
-        f"predictor author: only n=2 scored predictions (fewer than {SMALL_N}): the scores say little, and their "
-        "bootstrap interval understates the uncertainty"]
+        f"predictor maxime-marquette: only n=2 scored predictions (fewer than {SMALL_N}): the scores say little, "
+        "and their bootstrap interval understates the uncertainty"]
 
 
 def test_score_json_is_per_predictor_with_intervals_and_bounds(resolved):
     result = CliRunner().invoke(cli, ["score", "--as-of", "2026-03-13", "--json", "--data", str(resolved)])
     payload = json.loads(result.output)
     (author,) = payload["by_predictor"]
-    assert author["predictor_id"] == "author" and author["n_scored"] == 2
+    assert author["predictor_id"] == "maxime-marquette" and author["n_scored"] == 2
     assert author["brier"] == pytest.approx(0.425) and author["brier_low"] <= 0.425 <= author["brier_high"]
     assert author["brier_lexicon_low"] == pytest.approx(payload["overall"]["brier_lexicon_low"])
     assert payload["interval"] == {"method": "percentile bootstrap over the scored predictions", "level": 0.95,
                                    "resamples": BOOTSTRAP_RESAMPLES, "seed": BOOTSTRAP_SEED}
     assert [(s["prediction_id"], s["predictor_id"], s["modality"]) for s in payload["scored"]] == [
-        ("pr-0001", "author", "hedged"), ("pr-0002", "author", "asserted")]
+        ("pr-0001", "maxime-marquette", "hedged"), ("pr-0002", "maxime-marquette", "asserted")]
     assert payload["warnings"] and payload["overall"]["n_scored"] == 2
 
 

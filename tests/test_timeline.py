@@ -40,14 +40,12 @@ def _actor(actor_id: str, name: str, kind: str) -> dict:
 
 @pytest.fixture
 def two_notes(tmp_path: Path) -> Path:
-    (tmp_path / "seeds").mkdir()
     documents, segs, first = [], [], 1
     for document_id, (text, earliest, latest) in NOTES.items():
-        (tmp_path / "seeds" / f"{document_id}.txt").write_text(text, encoding="utf-8")
         documents.append({
             "document_id": document_id, "title": text.split("\n")[0], "author": "A. Auteur",
             "author_id": "author", "language": "fr", "published_earliest": earliest, "published_latest": latest,
-            "date_basis": "Test note.", "source_path": f"seeds/{document_id}.txt",
+            "date_basis": "Test note.", "source_path": None, "text": text,
             "text_sha256": hashlib.sha256(text.encode()).hexdigest(), "char_count": len(text),
             "publisher": None, "url": None, "rights": "Written for the tests."})
         segs += segments(text, document_id, first=first)
@@ -120,6 +118,6 @@ def test_track_command(two_notes):
 
 def test_readme_shows_the_release_timeline(repo_root):
     readme = (repo_root / "README.md").read_text(encoding="utf-8")
-    result = CliRunner().invoke(cli, ["track", "--holder", "author", "--target", "trump"])
+    result = CliRunner().invoke(cli, ["track", "--holder", "maxime-marquette", "--target", "trump"])
     assert result.exit_code == 0, result.output
-    assert "$ stancetrack track --holder author --target trump\n" + result.output in readme
+    assert "$ stancetrack track --holder maxime-marquette --target trump\n" + result.output in readme

@@ -19,7 +19,7 @@ def _tuples(errors):
 def test_small_batches_report_what_whole_tables_report(name, fixture_copy, monkeypatch):
     folder = fixture_copy(name)
     tables, manifest_errors = read_checked(folder)
-    whole = manifest_errors + validate_tables(tables, folder).errors
+    whole = manifest_errors + validate_tables(tables).errors
     monkeypatch.setattr(stream, "BATCH_ROWS", 7)  # every table in several batches, rows numbered globally
     assert _tuples(validate(folder).errors) == _tuples(whole)
 

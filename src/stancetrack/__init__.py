@@ -10,8 +10,8 @@ from ._version import __version__
 from .errors import (
     DatasetNotFound, ErrorRecord, IntegrityError, InvalidConfig, InvalidData, InvalidDate, InvalidLexicon,
     InvalidOutcome, InvalidText, LabelStudioError, LockTimeout, MetadataNotRenewed, MismatchedPredictions,
-    MissingExtra, MissingMarker, OffsetError, ReadOnlyDataset, RefusedImport, ServerError, StancetrackError,
-    UnknownActor, UnknownCue, UnknownDocument, UnknownFormat, UnknownPrediction, UnknownRecord, UnknownTable,
+    MissingExtra, MissingMarker, OffsetError, ReadOnlyDataset, RefusedDocument, RefusedImport, ServerError,
+    StancetrackError, UnknownActor, UnknownCue, UnknownDocument, UnknownFormat, UnknownPrediction, UnknownRecord, UnknownTable,
     UnreadableTable,
 )
 
@@ -19,16 +19,16 @@ _LAZY = {
     "Dataset": "dataset", "load": "dataset", "TABLES": "schemas", "due": "overdue", "resolve": "outcomes",
     "Scorecard": "scoring",
     "score": "scoring", "Report": "validation", "validate": "validation", "validate_table": "validation",
-    "transaction": "writer", "Transaction": "writer",
+    "transaction": "writer", "Transaction": "writer", "add_document": "documents",
 }
 
 __all__ = [
     "Dataset", "DatasetNotFound", "ErrorRecord", "IntegrityError", "InvalidConfig", "InvalidData", "InvalidDate",
     "InvalidLexicon", "InvalidOutcome", "InvalidText", "LabelStudioError", "LockTimeout", "MetadataNotRenewed",
-    "MismatchedPredictions", "MissingExtra", "MissingMarker", "OffsetError", "ReadOnlyDataset", "RefusedImport",
-    "Report", "Scorecard", "ServerError", "StancetrackError", "TABLES", "Transaction", "UnknownActor",
+    "MismatchedPredictions", "MissingExtra", "MissingMarker", "OffsetError", "ReadOnlyDataset", "RefusedDocument",
+    "RefusedImport", "Report", "Scorecard", "ServerError", "StancetrackError", "TABLES", "Transaction", "UnknownActor",
     "UnknownCue", "UnknownDocument", "UnknownFormat", "UnknownPrediction", "UnknownRecord", "UnknownTable",
-    "UnreadableTable", "__version__", "due", "load", "resolve", "score", "transaction", "validate",
+    "UnreadableTable", "__version__", "add_document", "due", "load", "resolve", "score", "transaction", "validate",
     "validate_table",
 ]
 

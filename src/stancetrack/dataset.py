@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from .lineage import modified_release
 from .resources import dataset_path
 from .schemas import TABLES, table_schema
 from .storage import read_manifest, snapshot
-from .texts import Context, locate_source, span_context
+from .texts import Context, span_context
 
 
 DateLike = str | dt.date | pd.Timestamp | None
@@ -28,7 +27,7 @@ def as_date(value: DateLike) -> pd.Timestamp | None:
 
 @dataclass(repr=False)
 class Dataset:
-    """One dataset version: a DataFrame per table, the manifest and access to the source texts."""
+    """One dataset version: a DataFrame per table (the documents' texts included) and the manifest."""
 
     path: Path
     manifest: dict[str, Any]
@@ -40,7 +39,6 @@ class Dataset:
     stances: pd.DataFrame
     predictions: pd.DataFrame
     outcomes: pd.DataFrame
-    _texts: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def version(self) -> str:
@@ -94,21 +92,11 @@ class Dataset:
         return getattr(self, name)
 
     def text(self, document_id: str) -> str:
-        """The exact source text of a document: the string every offset indexes."""
-        if document_id not in self._texts:
-            rows = self.documents[self.documents["document_id"] == document_id]
-            if rows.empty:
-                raise UnknownRecord(f"no document {document_id!r}; known: {', '.join(self.documents['document_id'])}")
-            row = rows.iloc[0]
-            path = locate_source(self.path, row["source_path"], row["text_sha256"])
-            if path is None:
-                raise DatasetNotFound(f"the source of {document_id!r} ({row['source_path']}) is not found")
-            data = path.read_bytes()
-            if hashlib.sha256(data).hexdigest() != row["text_sha256"]:
-                raise IntegrityError(f"the source of {document_id!r} ({path}) differs from its text_sha256: "
-                                     "every offset would point at the wrong characters")
-            self._texts[document_id] = data.decode("utf-8")
-        return self._texts[document_id]
+        """The exact text of a document (its ``text`` column): the string every offset indexes."""
+        rows = self.documents[self.documents["document_id"] == document_id]
+        if rows.empty:
+            raise UnknownRecord(f"no document {document_id!r}; known: {', '.join(self.documents['document_id'])}")
+        return rows.iloc[0]["text"]
 
     def stance_view(self) -> pd.DataFrame:
         """Stances with the names of their holders and targets (actor names or topic labels)."""

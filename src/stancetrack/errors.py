@@ -44,10 +44,9 @@ CODES: dict[str, str] = {
     "span-order": "`end` is not greater than `start`",
     "span-bounds": "the span falls outside its document's text",
     "quote-mismatch": "`quote` differs from the source text at `start:end`",
-    "source-missing": "the document's source file cannot be found",
-    "source-hash": "the source file's SHA-256 differs from `text_sha256`",
+    "source-hash": "the SHA-256 of the document's text (UTF-8) differs from `text_sha256`",
     "source-length": "`char_count` differs from the text's length in code points",
-    "source-not-nfc": "the source text is not in Unicode NFC",
+    "source-not-nfc": "the document's text is not in Unicode NFC",
     "text-empty": "a document's text is empty or only white space",
     "text-encoding": "a document's text is not UTF-8, or starts with a byte-order mark",
     "text-line-ending": "a document's text has a carriage return (lines must end with \\n only)",
@@ -120,6 +119,15 @@ class InvalidData(StancetrackError):
 
 class InvalidText(InvalidData):
     """A document's text cannot be taken as it is (not UTF-8, empty, not NFC, ...); nothing was written."""
+
+
+class RefusedDocument(StancetrackError):
+    """A text that :func:`~stancetrack.add_document` will not add as it is (not UTF-8, empty, not NFC, already in
+    the dataset, ...); the message says why in one line and nothing was written. ``errors`` holds the problems."""
+
+    def __init__(self, message: str, errors: list[ErrorRecord] | None = None):
+        self.errors = list(errors or [])
+        super().__init__(message)
 
 
 class DatasetNotFound(StancetrackError):

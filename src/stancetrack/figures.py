@@ -15,7 +15,7 @@ import pandas as pd
 
 from .dataset import Dataset
 from .errors import MissingExtra
-from .palette import (FAINT, GRID, INK, MODALITY_MARKERS, MUTED, OVERDUE_EDGE, POLARITY_COLOURS,
+from .palette import (FAINT, GRID, INK, MODALITY_MARKERS, MUTED, OKABE_ITO, OVERDUE_EDGE, POLARITY_COLOURS,
                       REFERENCE, RULE, SCORE_COLOUR, SCORE_LIGHT, STATUS_COLOURS, WHITE)
 from .scoring import Scorecard
 
@@ -168,6 +168,52 @@ def stance_network(ds: Dataset, path: Path) -> Path:
     ax.set_axis_off()
     ax.set_title(f"{title}\n{len(view)} stances, {len(holders)} holders, {len(targets)} targets; "
                  "holder (number of stances); wider arrow = more stances on the pair", loc="left", fontsize=10)
+    return _save(fig, path)
+
+
+#: How many targets the stance timeline draws at most (one Okabe–Ito colour each, black aside).
+TIMELINE_TARGETS = 7
+
+
+def stance_timeline(ds: Dataset, path: Path) -> Path:
+    """Net stance toward each of the most discussed targets, per publication date of the documents: one line per
+    target found in more than one date window (at most :data:`TIMELINE_TARGETS`, the most stances first),
+    every holder counted; a point's size is its number of stances, its x the start of its window (a bar spans a
+    window of several days). ``Dataset.stance_timeline`` gives the numbers for any holder and target."""
+    title = "Net stance toward the most discussed targets, by document date (every holder)"
+    names = {**dict(zip(ds.actors["actor_id"].astype(str), ds.actors["name"].astype(str))),
+             **dict(zip(ds.topics["topic_id"].astype(str), ds.topics["label"].astype(str)))}
+    timelines = {}
+    for target, count in ds.stances["target_id"].astype(str).value_counts().items():
+        timeline = ds.stance_timeline(target=target)
+        if (timeline["stances"] > 0).sum() > 1:
+            timelines[target] = timeline[timeline["stances"] > 0]
+        if len(timelines) == TIMELINE_TARGETS:
+            break
+    if not timelines:
+        return _empty(path, title, "no target has stances in more than one document date")
+    plt = pyplot()
+    colours = [c for name, c in OKABE_ITO.items() if name != "black"]
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    for colour, (target, timeline) in zip(colours, timelines.items()):
+        ax.plot(timeline["date"], timeline["net"].astype(float), color=colour, linewidth=1.4, zorder=2,
+                label=f"{textwrap.shorten(names.get(target, target), 40, placeholder='…')} "
+                      f"({int(timeline['stances'].sum())})")
+        ax.scatter(timeline["date"], timeline["net"].astype(float), s=12 + 6 * timeline["stances"], color=colour,
+                   edgecolor=INK, linewidth=0.5, zorder=3)
+        for _, row in timeline[timeline["date_latest"] > timeline["date"]].iterrows():
+            ax.plot([row["date"], row["date_latest"]], [row["net"], row["net"]], color=colour, linewidth=3,
+                    alpha=0.5, solid_capstyle="butt", zorder=1)
+    ax.axhline(0, color=FAINT, linewidth=0.8)
+    ax.set_ylim(-1.1, 1.1)
+    ax.set_ylabel("net stance: (favor − against) / stances", fontsize=9)
+    ax.set_xlabel("publication date of the documents (start of the window)", fontsize=9)
+    ax.grid(color=RULE, linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.set_title(title, loc="left", fontsize=11)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
+              title="target (stances)", title_fontsize=8)
+    fig.autofmt_xdate()
     return _save(fig, path)
 
 

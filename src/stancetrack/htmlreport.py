@@ -218,6 +218,11 @@ CAPTIONS = {
                            "prediction (resolve-by date passed without a settling check) has a thick outline, a "
                            "bold label and a bar to the report's day; the dashed line is the report's day, the "
                            "dotted one the article's latest possible date.",
+    "stance_timeline": "Stances over time (drawn when the dataset holds more than one document): for each of the "
+                       "most discussed targets found at more than one document date, the net stance of every "
+                       "holder toward it, (favor − against) / stances, per publication date; a point's size is its "
+                       "number of stances, a bar the window of days when the exact date is not known. `stancetrack "
+                       "track --holder ID --target ID` gives the numbers for one holder.",
     "reliability_diagram": "Reliability diagram of the scored predictions: per probability bin, the mean implied "
                            "probability against the share that came true (on the diagonal = well calibrated), with "
                            "the share's 95% Wilson interval as a bar; ticks are single predictions (top: true, "
@@ -238,10 +243,12 @@ def build_report(dataset: Dataset | str | Path | None = None, out_dir: str | Pat
     paths = {"stance_matrix": figures.stance_matrix(ds, fig_dir / "stance_matrix.png")}
     if network:
         paths["stance_network"] = figures.stance_network(ds, fig_dir / "stance_network.png")
+    if len(ds.documents) > 1:
+        paths["stance_timeline"] = figures.stance_timeline(ds, fig_dir / "stance_timeline.png")
     paths["prediction_timeline"] = figures.prediction_timeline(ds, card, fig_dir / "prediction_timeline.png")
     paths["reliability_diagram"] = figures.reliability_diagram(card, fig_dir / "reliability_diagram.png")
-    stances = "".join(figure_html(paths[name], CAPTIONS[name]) for name in ("stance_matrix", "stance_network")
-                      if name in paths)
+    stances = "".join(figure_html(paths[name], CAPTIONS[name])
+                      for name in ("stance_matrix", "stance_network", "stance_timeline") if name in paths)
     overdue = card.counts.get("overdue", 0)
     title = f"stancetrack report — dataset {ds.version}, as of {card.as_of}"
     body = "".join([

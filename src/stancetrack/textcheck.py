@@ -7,7 +7,7 @@ writer to every text of every record, whatever its table and column:
   U+FFFF), since labels and names end up in Label Studio's XML config (code ``text-control``);
 - not empty-looking: a text that is not empty holds at least one visible character, not only spaces, NUL,
   zero-width characters or byte-order marks (code ``text-invisible``);
-- at most :data:`MAX_TEXT` characters (code ``text-too-long``);
+- at most :data:`MAX_TEXT` characters, or the column's own ``maxLength`` in its schema (code ``text-too-long``);
 - JSON values nested no deeper than :data:`MAX_DEPTH` (code ``encoding``).
 """
 
@@ -47,8 +47,9 @@ def unicode_problem(value: Any) -> str | None:
     return None
 
 
-def text_problem(value: Any) -> tuple[str, str] | None:
-    """``(code, message)`` for a value the writer refuses (see the module's rules), or None."""
+def text_problem(value: Any, max_text: int = MAX_TEXT) -> tuple[str, str] | None:
+    """``(code, message)`` for a value the writer refuses (see the module's rules), or None; ``max_text`` is the
+    length limit (a column whose schema gives a ``maxLength``, as a document's whole text, has that one)."""
     problem = unicode_problem(value)
     if problem is not None:
         return "encoding", problem
@@ -56,8 +57,8 @@ def text_problem(value: Any) -> tuple[str, str] | None:
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if len(item) > MAX_TEXT:
-                return "text-too-long", f"a text of {len(item):,} characters; the limit is {MAX_TEXT:,}"
+            if len(item) > max_text:
+                return "text-too-long", f"a text of {len(item):,} characters; the limit is {max_text:,}"
             forbidden = _FORBIDDEN.search(item)
             if forbidden:
                 return "text-control", (f"the text holds the control character U+{ord(forbidden.group()):04X}, "

@@ -30,7 +30,7 @@ from .frames import NotTyped, arrow_from_records, frame_from_arrow, records_from
 from .ids import IdAllocator
 from .metadata import derived_files
 from .schemas import TABLES, cast_to_schema, table_schema
-from .textcheck import text_problem, unicode_problem
+from .textcheck import MAX_TEXT, text_problem, unicode_problem
 from .storage import Snapshot, check_writable, commit_tables, is_dataset, sound_snapshot, writing
 from .validation import validate_table, validate_tables
 from .validation.keys import natural_key
@@ -64,12 +64,14 @@ def _checked(name: str, table: pa.Table | pd.DataFrame) -> None:
 
 def _check_text(name: str, records: list[dict[str, Any]], first_row: int = 0) -> None:
     """:class:`InvalidData` for a text the dataset refuses (see :mod:`stancetrack.textcheck`)."""
-    key = table_schema(name).key
+    ts = table_schema(name)
+    limits = {c: ts.property(c)["maxLength"] for c in ts.columns if "maxLength" in ts.property(c)}
     errors = [ErrorRecord(name, problem[0], problem[1], row=first_row + position,
-                          id=r.get(key) if isinstance(r.get(key), str) and not unicode_problem(r.get(key)) else None,
+                          id=r.get(ts.key) if isinstance(r.get(ts.key), str) and not unicode_problem(r.get(ts.key))
+                          else None,
                           field=column if not unicode_problem(column) else None)
               for position, r in enumerate(records) for column, value in r.items()
-              if (problem := text_problem(value) or text_problem(column))]
+              if (problem := text_problem(value, limits.get(column, MAX_TEXT)) or text_problem(column))]
     if errors:
         raise InvalidData(errors, f"the {name} rows are invalid")
 
@@ -169,7 +171,7 @@ class Transaction:
     def check(self) -> dict[str, pa.Table]:
         """Every table as the commit would leave it, or :class:`InvalidData` naming every problem."""
         tables = {name: self.arrow(name) for name in TABLES}
-        report = validate_tables(tables, self.dataset, rows_checked=set(self._changed))
+        report = validate_tables(tables, rows_checked=set(self._changed))
         if not report.valid:
             raise InvalidData(report.errors, f"the change to {self.dataset} would make it invalid")
         return tables

@@ -39,16 +39,15 @@ def no_server_left_behind(tmp_path_factory):
 
 @pytest.fixture
 def emoji_dataset(tmp_path: Path) -> Path:
-    """A writable synthetic dataset (dataset/ beside seeds/) whose paragraphs contain emoji."""
+    """A writable synthetic dataset whose paragraphs contain emoji."""
     return make_emoji_dataset(tmp_path / "emoji")
 
 
 @pytest.fixture
 def release_copy(tmp_path: Path) -> Path:
-    """A writable copy of the committed release: dataset/ beside seeds/."""
+    """A writable copy of the committed release (its texts are inside its documents table)."""
     shutil.copytree(REPO / "dataset", tmp_path / "release" / "dataset",
                     ignore=shutil.ignore_patterns(".stancetrack.lock", ".tmp-*"))
-    shutil.copytree(REPO / "seeds", tmp_path / "release" / "seeds")
     return tmp_path / "release" / "dataset"
 
 

@@ -40,9 +40,9 @@ def emoji_tables() -> dict[str, list[dict[str, Any]]]:
         "documents": [{
             "document_id": DOC, "title": TITLE, "author": "A. Auteur", "author_id": "author", "language": "fr",
             "published_earliest": "2025-08-09", "published_latest": "2025-08-14",
-            "date_basis": "Synthetic test document.", "source_path": "seeds/emoji-note.txt",
+            "date_basis": "Synthetic test document.", "source_path": None,
             "text_sha256": hashlib.sha256(seed).hexdigest(), "char_count": len(TEXT), "publisher": None,
-            "url": None, "rights": "Test fixture.",
+            "url": None, "rights": "Test fixture.", "text": TEXT,
         }],
         "segments": [
             {"document_id": DOC, "segment_id": "sg-0001", "kind": "title", "section": "front", "start": 0,
@@ -95,8 +95,6 @@ def emoji_tables() -> dict[str, list[dict[str, Any]]]:
 
 
 def make_emoji_dataset(root: Path) -> Path:
-    (root / "seeds").mkdir(parents=True, exist_ok=True)
-    (root / "seeds" / "emoji-note.txt").write_bytes(TEXT.encode("utf-8"))
     # written as is (the tests check it with stancetrack.validate): fixtures should not depend on the writer
     tables = {name: arrow_from_records(name, rows) for name, rows in emoji_tables().items()}
     write_tables(root / "dataset", tables, "0.1.0")

@@ -16,8 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 from .helpers import label_studio_processes, new_stance, snapshot
+from .new_document import AUTHOR_ID, NOTE_ID, STANCE_QUOTE, add_note, annotator_result, suggested
 from stancetrack import load
 from stancetrack.annotate.client import Client, account_token
+from stancetrack.annotate.suggest import model_version as suggest_model_version
 from stancetrack.annotate.tasks import build_tasks, read_view
 from stancetrack.cli import cli
 
@@ -149,7 +151,7 @@ def _with_polarity(result: list[dict], region_id: str, polarity: str) -> list[di
 def _assert_predictions_equal_dataset(client: Client, project: int, dataset) -> None:
     """Every task of the project carries exactly the pre-annotations built from the dataset as it is now."""
     version = read_view(dataset).model_version
-    expected = {t["data"]["segment_id"]: t.get("predictions", []) for t in build_tasks(dataset)}
+    expected = {t["data"]["segment_id"]: t.get("predictions", []) for t in build_tasks(dataset, suggest=True)}
     assert client._ls.projects.get(id=project).model_version == version
     for task in client.tasks(project):
         got = [p if isinstance(p, dict) else p.dict() for p in task.predictions]
@@ -249,3 +251,52 @@ def test_an_incomplete_region_is_refused_by_name_and_the_rest_imported(label_stu
     assert pushed.exit_code == 0, pushed.output
     assert "0 task(s) imported, 2 already there, pre-annotations of 2 task(s) refreshed" in pushed.output
     _assert_predictions_equal_dataset(client, project, emoji_dataset)
+
+
+def test_a_new_document_added_pre_annotated_annotated_pulled_and_tracked(label_studio, release_copy):
+    """The commentary written for the tests: `stancetrack add` to a copy of the release, `annotate push` with
+    suggestions (predictions, never annotations), annotated through the SDK (suggestions accepted, completed or
+    deleted, a stance drawn), `annotate pull`, `validate`, and its stance beside the release's in the timeline."""
+    url, token = label_studio
+    env = {"LABEL_STUDIO_API_KEY": token}
+    runner = CliRunner()
+    assert add_note(release_copy).startswith(f"added {NOTE_ID}: 1134 characters, 12 segments (5 paragraphs)")
+    title = f"test {uuid.uuid4().hex[:8]}"
+    pushed = runner.invoke(cli, ["annotate", "push", "--url", url, "--dataset", str(release_copy), "--title", title],
+                           env=env)
+    assert pushed.exit_code == 0, pushed.output
+    assert "19 task(s) imported, 0 already there" in pushed.output
+    project = int(pushed.stdout.strip().splitlines()[-1])
+    client = Client(url, api_key=token)
+    new = [t for t in client.tasks(project) if t.data["document_id"] == NOTE_ID]
+    assert sorted(t.data["segment_id"] for t in new) == ["sg-0036", "sg-0039", "sg-0041", "sg-0043", "sg-0045"]
+    for task in new:
+        assert not task.annotations  # suggestions are predictions only
+        prediction = suggested(task)
+        assert prediction["model_version"] == suggest_model_version() and 0 < prediction["score"] <= 1
+        client.annotate(task.id, annotator_result(task.data["segment_id"], task.data, prediction))
+
+    pulled = runner.invoke(cli, ["annotate", "pull", "--url", url, "--project", str(project), "--dataset",
+                                 str(release_copy)], env=env)
+    assert pulled.exit_code == 0, pulled.output
+    valid = runner.invoke(cli, ["validate", "--dataset", str(release_copy)])
+    assert valid.exit_code == 0 and valid.output.startswith("valid:"), valid.output
+    ds = load(release_copy)
+    stance = ds.stances[ds.stances["document_id"] == NOTE_ID].iloc[0]
+    assert (stance["holder_id"], stance["target_id"], stance["polarity"], stance["quote"]) == (
+        AUTHOR_ID, "ukraine", "favor", STANCE_QUOTE)
+    prediction = ds.predictions[ds.predictions["document_id"] == NOTE_ID].iloc[0]
+    assert (prediction["predictor_id"], prediction["cue"], f"{prediction['resolve_by']:%Y-%m-%d}") == (
+        AUTHOR_ID, "sans doute", "2026-12-31")
+    timeline = ds.stance_timeline(target="ukraine")
+    assert [list(d) for d in timeline["documents"]] == [["marquette-2025-alaska"], [NOTE_ID]]
+    assert f"{timeline['date'].iloc[-1]:%Y-%m-%d}" == "2025-08-20"
+    tracked = runner.invoke(cli, ["track", "--holder", AUTHOR_ID, "--target", "ukraine", "--dataset",
+                                  str(release_copy), "--json"])
+    assert tracked.exit_code == 0, tracked.output
+    assert [(r["date"], r["documents"], r["favor"], r["net"]) for r in json.loads(tracked.output)] == [
+        ("2025-08-09", ["marquette-2025-alaska"], 0, None), ("2025-08-20", [NOTE_ID], 1, 1.0)]
+
+    again = client.push(release_copy, title)  # pull refreshed the pre-annotations already: records, no suggestions
+    assert (again.tasks_created, again.tasks_existing, again.predictions_refreshed) == (0, 19, 0)
+    _assert_predictions_equal_dataset(client, project, release_copy)

@@ -178,12 +178,13 @@ class Client:
     def push(self, dataset_dir: str | Path, title: str, project_id: int | None = None, batch_size: int = 100,
              progress: Progress | None = None, on_total: Callable[[int], None] | None = None,
              overlap: int | None = None, annotators: list[str] | tuple[str, ...] = (),
-             passwords: dict[str, str] | None = None) -> PushResult:
+             passwords: dict[str, str] | None = None, suggest: bool = True) -> PushResult:
         """Create or reuse the project, set its labeling config (and overlap), create the annotator accounts it
-        lacks, import the tasks it does not have yet and refresh the pre-annotations of the others."""
+        lacks, import the tasks it does not have yet and refresh the pre-annotations of the others. With
+        ``suggest``, paragraphs without records are pre-annotated with suggestions (:func:`build_tasks`)."""
         accounts = self.ensure_annotators(annotators, passwords) if annotators else {}
         config = config_for_dataset(dataset_dir)
-        tasks = build_tasks(dataset_dir)
+        tasks = build_tasks(dataset_dir, suggest)
         version = tasks_version(dataset_dir)
         project_id, created = self.ensure_project(title, config, project_id, version, overlap)
         have = set() if created else self.task_keys(project_id)
@@ -191,13 +192,13 @@ class Client:
         if on_total:
             on_total(len(missing))
         count = self.import_tasks(project_id, missing, batch_size, progress)
-        refreshed = 0 if created else self.refresh_predictions(project_id, dataset_dir)
+        refreshed = 0 if created else self.refresh_predictions(project_id, dataset_dir, suggest)
         return PushResult(project_id, created, count, len(tasks) - len(missing), self.url, refreshed, accounts)
 
-    def refresh_predictions(self, project_id: int, dataset_dir: str | Path) -> int:
+    def refresh_predictions(self, project_id: int, dataset_dir: str | Path, suggest: bool = True) -> int:
         """Replace the pre-annotations of the project's tasks that do not show the dataset as it is now (another
         ``model_version``), and set the project's model_version; returns how many tasks were refreshed."""
-        view = read_view(dataset_dir)
+        view = read_view(dataset_dir, suggest)
         version = view.model_version
         fresh = {(p.document_id, p.segment_id): task_for(p, view) for p in view.paragraphs}
         refreshed = 0
@@ -206,8 +207,9 @@ class Client:
             if built is None:
                 continue
             old = [_get(p, "id") for p in (task.predictions or [])]
-            stale = [p for p in (task.predictions or []) if _get(p, "model_version") != version]
             wanted = built.get("predictions", [])
+            stale = [p for p in (task.predictions or [])
+                     if _get(p, "model_version") not in {w["model_version"] for w in wanted}]
             if not stale and len(old) == len(wanted):
                 continue
             with self._calling(f"refreshing the pre-annotations of task {task.id}"):

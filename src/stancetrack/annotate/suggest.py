@@ -38,6 +38,7 @@ pipeline is first needed, and :class:`~stancetrack.errors.MissingExtra` names th
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -407,6 +408,12 @@ def _document(ds: Any, document_id: str) -> Any:
     return docs.iloc[0]
 
 
+def dataset_lexicon(dataset: str | Path) -> dict[str, float]:
+    """The hedge lexicon of a dataset folder: ``annotation/hedge_lexicon.csv`` beside it, else the packaged one."""
+    path = Path(dataset).parent / "annotation" / "hedge_lexicon.csv"
+    return read_lexicon(path if path.is_file() else None)
+
+
 def suggest(dataset: Any, document_id: str, nlp: Any = None, lexicon: dict[str, float] | None = None
             ) -> list[Suggestion]:
     """Suggestions for one document of a dataset (a :class:`~stancetrack.Dataset` or its folder), over its
@@ -417,9 +424,7 @@ def suggest(dataset: Any, document_id: str, nlp: Any = None, lexicon: dict[str, 
     text = ds.text(document_id)
     segs = ds.segments[(ds.segments["document_id"] == document_id) & (ds.segments["kind"] != "byline")]
     spans = [(int(a), int(b)) for a, b in zip(segs["start"], segs["end"])]
-    if lexicon is None:
-        lexicon_path = Path(ds.path).parent / "annotation" / "hedge_lexicon.csv"
-        lexicon = read_lexicon(lexicon_path if lexicon_path.is_file() else None)
+    lexicon = dataset_lexicon(ds.path) if lexicon is None else lexicon
     actors = ds.actors.astype(object).to_dict("records")
     return suggest_text(text, actors, spans, lexicon, str(doc["author_id"]), nlp)
 
@@ -472,4 +477,61 @@ def document_predictions(dataset: Any, document_id: str, suggestions: Iterable[S
         prediction = paragraph_prediction(paragraph, suggestions)
         if prediction is not None:
             out.append({"document_id": document_id, "segment_id": seg["segment_id"], "prediction": prediction})
+    return out
+
+
+#: What `annotate tasks` and `annotate push` say when spaCy or its French model is missing.
+MENTIONS_ONLY = (f"spaCy or {MODEL} is not installed: paragraphs without records get suggested mentions only, no "
+                 f"suggested predictions ({INSTALL})")
+
+
+def pipeline_installed(model: str = MODEL) -> bool:
+    """Whether spaCy and the model can be imported (checked without importing them)."""
+    from importlib.util import find_spec
+
+    return find_spec("spacy") is not None and find_spec(model) is not None
+
+
+def pipeline_or_none(model: str = MODEL) -> Any:
+    """The spaCy pipeline, or None when spaCy or the model is not installed."""
+    try:
+        return load_pipeline(model)
+    except MissingExtra:
+        return None
+
+
+def unrecorded_suggestions(view: Any, actors: list[dict[str, Any]], authors: dict[str, str], dataset: str | Path,
+                           nlp: Any = None) -> dict[tuple[str, str], dict[str, Any]]:
+    """The suggestion prediction of every paragraph of ``view`` (a :class:`~stancetrack.annotate.tasks.DatasetView`)
+    that holds no mention, stance or prediction yet, by (document_id, segment_id); ``authors`` maps documents to
+    their author's actor id. Without spaCy (``nlp`` None and none installed) the suggestions are mentions only
+    (:data:`MENTIONS_ONLY`)."""
+    starts: dict[str, list[int]] = {}
+    for p in view.paragraphs:  # segments tile a document in order, so a record lies in the last one starting before it
+        starts.setdefault(p.document_id, []).append(p.start)
+    by_start = {(p.document_id, p.start): p for p in view.paragraphs}
+    held = set()
+    for records in view.records.values():
+        for r in records:
+            firsts = starts.get(r["document_id"], [])
+            index = bisect.bisect_right(firsts, r["start"]) - 1
+            if index >= 0 and by_start[(r["document_id"], firsts[index])].holds(r):
+                held.add((r["document_id"], firsts[index]))
+    empty = [p for p in view.paragraphs if (p.document_id, p.start) not in held]
+    if not empty:
+        return {}
+    nlp = pipeline_or_none() if nlp is None else nlp
+    lexicon = dataset_lexicon(dataset) if nlp is not None else {}
+    forms = ActorForms.from_records(actors)
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for document_id in dict.fromkeys(p.document_id for p in empty):
+        paragraphs = [p for p in empty if p.document_id == document_id]
+        text = view.texts[document_id]
+        suggestions = (find_mentions(text, forms) if nlp is None else
+                       suggest_text(text, actors, [(p.start, p.end) for p in paragraphs], lexicon,
+                                    authors.get(document_id), nlp))
+        for paragraph in paragraphs:
+            prediction = paragraph_prediction(paragraph, suggestions)
+            if prediction is not None:
+                out[(document_id, paragraph.segment_id)] = prediction
     return out

@@ -4,7 +4,9 @@ A task's ``data`` holds the paragraph's text and where it sits (document, segmen
 first character in the document, in code points). Its one prediction (``model_version`` naming the dataset
 version and a short hash of its tables, so it changes whenever the records do) holds a region per mention,
 stance and prediction lying inside the paragraph; the region id is the record id, so a record reviewed in
-Label Studio keeps its id when it comes back, and the region list shows it.
+Label Studio keeps its id when it comes back, and the region list shows it. A paragraph with no records yet (a
+document just added) carries the suggestions of :mod:`stancetrack.annotate.suggest` instead, as a prediction of
+their own ``model_version`` with a score per region (when asked for: ``build_tasks(dataset, suggest=True)``).
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ class DatasetView:
     records: dict[str, list[dict[str, Any]]]
     id_high_water: dict[str, int] = field(default_factory=dict)  # from the manifest: ids never reused
     digest: str = ""  # a short hash of the tables' contents (from the manifest)
+    #: suggestion predictions (stancetrack.annotate.suggest) of paragraphs with no records, by (document, segment)
+    suggested: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     @property
     def model_version(self) -> str:
@@ -68,7 +72,7 @@ VIEW_TABLES = ("documents", "segments", "actors", "topics", *SPAN_TABLES)
 
 def dataset_view(tables: dict[str, Any], dataset: Path, manifest: dict[str, Any]) -> DatasetView:
     """A :class:`DatasetView` of Arrow tables (as read from ``dataset``, or pending in a transaction)."""
-    texts, _ = load_texts(tables["documents"], dataset)
+    texts, _ = load_texts(tables["documents"])
     paragraphs = []
     for seg in records_from_arrow(tables["segments"]):
         if seg["kind"] == "paragraph" and seg["document_id"] in texts:
@@ -84,9 +88,19 @@ def dataset_view(tables: dict[str, Any], dataset: Path, manifest: dict[str, Any]
     )
 
 
-def read_view(dataset: str | Path) -> DatasetView:
+def read_view(dataset: str | Path, suggest: bool = False) -> DatasetView:
+    """The view of a dataset folder (one committed version of its tables); with ``suggest``, the paragraphs that
+    have no records yet get suggestions (:func:`stancetrack.annotate.suggest.unrecorded_suggestions`)."""
     snap = sound_snapshot(dataset, VIEW_TABLES)
-    return dataset_view({name: snap.table(name) for name in VIEW_TABLES}, Path(dataset), snap.manifest)
+    tables = {name: snap.table(name) for name in VIEW_TABLES}
+    view = dataset_view(tables, Path(dataset), snap.manifest)
+    if suggest:
+        from .suggest import unrecorded_suggestions
+
+        authors = dict(zip(tables["documents"].column("document_id").to_pylist(),
+                           tables["documents"].column("author_id").to_pylist()))
+        view.suggested = unrecorded_suggestions(view, records_from_arrow(tables["actors"]), authors, dataset)
+    return view
 
 
 def content_digest(manifest: dict[str, Any]) -> str:
@@ -139,14 +153,19 @@ def task_for(paragraph: Paragraph, view: DatasetView) -> dict[str, Any]:
         "section": paragraph.section, "offset": paragraph.start, "dataset_version": view.version,
     }}
     results = paragraph_results(paragraph, view.records)
+    suggested = view.suggested.get((paragraph.document_id, paragraph.segment_id))
     if results:
         task["predictions"] = [{"model_version": view.model_version, "score": 1.0, "result": results}]
+    elif suggested is not None:
+        task["predictions"] = [suggested]
     return task
 
 
-def build_tasks(dataset: str | Path) -> list[dict[str, Any]]:
-    """One Label Studio task per paragraph of the dataset, in document order, with pre-annotations."""
-    view = read_view(dataset)
+def build_tasks(dataset: str | Path, suggest: bool = False) -> list[dict[str, Any]]:
+    """One Label Studio task per paragraph of the dataset, in document order, with pre-annotations: the
+    paragraph's records, or (with ``suggest``) for a paragraph that has none yet, the suggestions of
+    :mod:`stancetrack.annotate.suggest` as a prediction of their own ``model_version``."""
+    view = read_view(dataset, suggest)
     return [task_for(p, view) for p in view.paragraphs]
 
 

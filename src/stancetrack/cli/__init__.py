@@ -14,7 +14,7 @@ import click
 
 from .._version import __version__
 from ..errors import StancetrackError
-from . import annotate, dataset
+from . import add, annotate, dataset
 from . import outcomes
 from . import metadata
 from . import track
@@ -66,6 +66,7 @@ for command in (outcomes.resolve, outcomes.due, outcomes.score, outcomes.report)
 cli.add_command(metadata.metadata)
 cli.add_command(annotate.annotate)
 cli.add_command(track.track)
+cli.add_command(add.add)
 
 
 def main() -> None:

@@ -80,19 +80,35 @@ def config(data: Path, output: Path | None, check: bool) -> None:
     _write_or_echo(text, output)
 
 
+suggest_option = click.option(
+    "--suggest/--no-suggest", "suggest", default=True, show_default=True,
+    help="Pre-annotate paragraphs that have no records yet with suggestions (model_version "
+         "stancetrack-suggest-VERSION, a score per region; mentions only without spaCy).")
+
+
+def _suggestion_note(suggest: bool) -> None:
+    from ..annotate import suggest as suggest_lib
+
+    if suggest and not suggest_lib.pipeline_installed():
+        click.echo(f"note: {suggest_lib.MENTIONS_ONLY}", err=True)
+
+
 @annotate.command()
 @data_option()
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE.")
-def tasks(data: Path, output: Path | None) -> None:
+@suggest_option
+def tasks(data: Path, output: Path | None, suggest: bool) -> None:
     """Label Studio tasks as JSON: one per paragraph, with its records as pre-annotations.
 
-    Region ids are the record ids; the prediction's model_version names the dataset version.
+    Region ids are the record ids; the prediction's model_version names the dataset version. A paragraph
+    with no records yet gets suggestions instead (see `annotate suggest`), as a prediction of its own.
 
     \b
     Example:
         stancetrack annotate tasks -o tasks.json
     """
-    _write_or_echo(json.dumps(tasks_lib.build_tasks(data), ensure_ascii=False, indent=1) + "\n", output)
+    _suggestion_note(suggest)
+    _write_or_echo(json.dumps(tasks_lib.build_tasks(data, suggest), ensure_ascii=False, indent=1) + "\n", output)
 
 
 @annotate.command()
@@ -240,10 +256,12 @@ def _title(data: Path, title: str | None) -> str:
 
 
 def _push(client: client_lib.Client, data: Path, title: str | None, project: int | None, batch_size: int,
-          overlap: int | None = None, annotators: tuple[str, ...] = (), passwords: dict | None = None):
+          overlap: int | None = None, annotators: tuple[str, ...] = (), passwords: dict | None = None,
+          suggest: bool = True):
+    _suggestion_note(suggest)
     with _progress("pushing tasks") as (on_total, advance):
         return client.push(data, _title(data, title), project, batch_size, progress=advance, on_total=on_total,
-                           overlap=overlap, annotators=annotators, passwords=passwords)
+                           overlap=overlap, annotators=annotators, passwords=passwords, suggest=suggest)
 
 
 timeout_option = click.option("--timeout", type=float, default=60.0, show_default=True,
@@ -272,14 +290,16 @@ def _accounts(accounts: dict[str, str | None]) -> str:
 @click.option("--project", type=int, help="Push to this project id instead of finding one by title.")
 @click.option("--batch-size", type=click.IntRange(1), default=100, show_default=True)
 @_with(team_options)
+@suggest_option
 @timeout_option
 def push(url: str, data: Path, title: str | None, project: int | None, batch_size: int,
-         annotators: tuple[str, ...], overlap: int | None, timeout: float) -> None:
+         annotators: tuple[str, ...], overlap: int | None, suggest: bool, timeout: float) -> None:
     """Create (or reuse) a project on a Label Studio server and import the config and tasks.
 
     The token comes from LABEL_STUDIO_API_KEY. Tasks the project already has (same document and segment)
     are not imported again, so a push that failed midway can be run again; their pre-annotations are
-    refreshed when the dataset changed. Prints the project id.
+    refreshed when the dataset changed. Paragraphs with no records yet (a document just added) are pre-annotated
+    with suggestions, as predictions to accept, correct or delete. Prints the project id.
 
     \b
     Example:
@@ -287,7 +307,8 @@ def push(url: str, data: Path, title: str | None, project: int | None, batch_siz
         LABEL_STUDIO_API_KEY=... stancetrack annotate push --url http://127.0.0.1:8080 \\
             --annotator alice --annotator bob --overlap 2
     """
-    result = _push(client_lib.Client(url, timeout=timeout), data, title, project, batch_size, overlap, annotators)
+    result = _push(client_lib.Client(url, timeout=timeout), data, title, project, batch_size, overlap, annotators,
+                   suggest=suggest)
     click.echo(f"project {result.project_id} at {result.url}/projects/{result.project_id}: "
                f"{result.tasks_created} task(s) imported, {result.tasks_existing} already there"
                f"{_refreshed(result.predictions_refreshed)}", err=True)

@@ -26,7 +26,7 @@ def track(holder: str | None, target: str | None, data: Path, as_json: bool) -> 
 
     \b
     Example:
-        stancetrack track --holder author --target ukraine
+        stancetrack track --holder maxime-marquette --target ukraine
         stancetrack track --holder trump --target putin --json
     """
     timeline = dataset_lib.load(data).stance_timeline(holder=holder, target=target)

@@ -49,7 +49,7 @@ def _folder_card(src: Sources) -> str:
     body = (f"# {record['title']}\n\n{record['description']}\n\n"
             "This folder is the release: one Parquet file per table, `manifest.json` (version, SHA-256 and row "
             "count of every file), `croissant.json` (MLCommons Croissant 1.0) and `datapackage.json` (Frictionless "
-            "Data Package). Every offset points into the source text under `../seeds/`. The full dataset card is "
+            "Data Package). Every offset points into a document's text, held in the `text` column of `documents.parquet`. The full dataset card is "
             "`DATASET.md` in the stancetrack repository.\n\n"
             "```python\nfrom datasets import load_dataset\nstances = load_dataset(\"path/to/dataset\", \"stances\")"
             "[\"train\"]\n```\n\n"

@@ -120,9 +120,9 @@ def composition(src: Sources) -> str:
 
 
 def rights(src: Sources) -> str:
-    """The rights status of every source text, from the documents table."""
-    return "\n".join(f"- `{doc['document_id']}` (`{doc['source_path']}`): {_cell(doc['rights'])}"
-                     for doc in src.documents)
+    """The rights status of every document's text (held in ``documents.text``), from the documents table."""
+    return "\n".join(f"- `{doc['document_id']}`" + (f" (`{doc['source_path']}`)" if doc["source_path"] else "")
+                     + f": {_cell(doc['rights'])}" for doc in src.documents)
 
 
 def citation(src: Sources) -> str:

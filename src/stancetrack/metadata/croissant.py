@@ -1,7 +1,7 @@
 """dataset/croissant.json: MLCommons Croissant 1.0 (JSON-LD) metadata of the release.
 
-One FileObject per Parquet file (and per source text), with its SHA-256; one RecordSet per table with every
-field, its data type, description, the table's key and its references to other tables; and one enumeration
+One FileObject per Parquet file, with its SHA-256 (the texts are in ``documents.text``); one RecordSet per table
+with every field, its data type, description, the table's key and its references to other tables; and one enumeration
 RecordSet (``<table>.<column>``, its values inline) per enumerated column, which that column references. The ``@context`` is
 written out in full (the standard Croissant 1.0 context), so no reader has to fetch one from the network.
 """
@@ -81,7 +81,7 @@ def croissant(src: Sources) -> dict[str, Any]:
         "inLanguage": record["language"],
         "keywords": record["keywords"],
         "usageInfo": record["license"]["scope"],
-        "distribution": [*_source_files(src), *(_table_file(src, name) for name in TABLES)],
+        "distribution": [_table_file(src, name) for name in TABLES],
         "recordSet": [*(_record_set(src, name) for name in TABLES),
                       *(_enumeration(name, column) for name in TABLES for column in columns(src.schema(name))
                         if column.enum)],
@@ -100,20 +100,6 @@ def _table_file(src: Sources, name: str) -> dict[str, Any]:
         "encodingFormat": PARQUET,
         "sha256": entry["sha256"],
     }
-
-
-def _source_files(src: Sources) -> list[dict[str, Any]]:
-    """The source texts every offset points into (beside dataset/ in the release: ``../seeds/…``)."""
-    return [{
-        "@type": "cr:FileObject",
-        "@id": doc["source_path"],
-        "name": doc["source_path"],
-        "description": f"Source text of document {doc['document_id']!r}, byte-exact (UTF-8, NFC): every "
-                       f"`start`/`end` offset indexes it in Unicode code points. Rights: {doc['rights']}",
-        "contentUrl": f"../{doc['source_path']}",
-        "encodingFormat": "text/plain",
-        "sha256": doc["text_sha256"],
-    } for doc in src.documents]
 
 
 def _record_set(src: Sources, name: str) -> dict[str, Any]:

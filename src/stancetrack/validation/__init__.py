@@ -70,15 +70,15 @@ def validate_table(name: str, table: pa.Table | pd.DataFrame) -> Report:
     return report
 
 
-def validate_tables(tables: Mapping[str, pa.Table], dataset: Path | None = None,
-                    progress: Progress | None = None, rows_checked: Iterable[str] = ()) -> Report:
-    """Layers 1–4 over tables in memory; source texts are looked up relative to the folder ``dataset``.
+def validate_tables(tables: Mapping[str, pa.Table], progress: Progress | None = None,
+                    rows_checked: Iterable[str] = ()) -> Report:
+    """Layers 1–4 over tables in memory; spans are checked against the texts in the ``documents`` table.
 
     ``rows_checked`` names tables whose rows and keys were already checked (by :func:`validate_table`): they get
     layers 3–4 only.
     """
     report = Report(tables_checked=[n for n in TABLES if n in tables])
-    report.extend(check_tables(dict(tables), dataset, progress, rows_checked).errors())
+    report.extend(check_tables(dict(tables), progress, rows_checked).errors())
     return report
 
 
@@ -202,7 +202,7 @@ def validate(dataset: str | Path | None = None, progress: Progress | None = None
             pass  # reported when the table itself is read
     check = DatasetCheck(targets)
     if "documents" in targets:
-        check.texts, source_errors = load_texts(targets["documents"], folder)
+        check.texts, source_errors = load_texts(targets["documents"])
         check.add(("sources",), source_errors)
         check.add(("dates",), date_window_errors(targets["documents"]))
     checked = []

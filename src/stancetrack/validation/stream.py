@@ -96,14 +96,14 @@ class DatasetCheck:
         return [e for layer in order for e in self._errors.get(layer, [])]
 
 
-def check_tables(tables: dict[str, pa.Table], dataset_dir: Path | None,
+def check_tables(tables: dict[str, pa.Table],
                  progress: Progress | None = None, rows_checked: Iterable[str] = ()) -> DatasetCheck:
     """Layers 1–4 over tables in memory (fed to the checks in slices of :data:`BATCH_ROWS` rows); the tables in
     ``rows_checked`` had their rows and keys checked already and get layers 3–4 only."""
     texts: dict[str, str] = {}
     check = DatasetCheck(tables)
     if "documents" in tables:
-        texts, source_errors = load_texts(tables["documents"], dataset_dir)
+        texts, source_errors = load_texts(tables["documents"])
         check.add(("sources",), source_errors)
         check.add(("dates",), date_window_errors(tables["documents"]))
     check.texts = texts
