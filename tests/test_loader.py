@@ -13,6 +13,7 @@ import pytest
 import stancetrack
 from stancetrack.errors import IntegrityError, UnknownRecord
 from stancetrack.storage import read_manifest
+from stancetrack.texts import span_context
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +138,16 @@ def test_context_shows_a_quote_in_its_sentence_and_paragraph(release_dir):
     assert f"⟦{stance['quote']}⟧" in str(context).splitlines()[1]
     with pytest.raises(UnknownRecord, match="no record 'st-9999' with a span"):
         ds.context("st-9999")
+
+
+def test_context_cuts_sentences_as_the_suggestions_do():
+    text = "Titre\n\nIl hésite, etc. et il part. « Reviendra-t-il ? » Nul ne sait.\n\nFin."
+    start = text.index("il part")
+    context = span_context(text, "st-0001", "stances", "doc", start, start + len("il part"), None)
+    assert context.sentence == "Il hésite, etc. et il part."  # « etc. » before a lower-case word does not cut
+    assert context.paragraph == text.split("\n\n")[1]
+    start = text.index("Nul")
+    assert span_context(text, "st-0002", "stances", "doc", start, start + 3, None).sentence == "Nul ne sait."
 
 
 def test_a_modified_copy_of_the_release_says_so(release_dir, dataset_copy):

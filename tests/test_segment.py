@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import stancetrack
 from stancetrack.errors import InvalidText
-from stancetrack.segment import read_text, segments
+from stancetrack.segment import read_text, segments, sentence_spans
 from stancetrack.validation import validate_table
 
 DOC = "marquette-2025-alaska"
@@ -96,3 +96,31 @@ def test_offsets_always_slice_the_text(text):
     # every non-blank line is exactly one segment
     assert [text[r["start"]:r["end"]] for r in rows] == [line.strip() for line in text.split("\n") if line.strip()]
     assert validate_table("segments", pd.DataFrame(rows)).valid
+
+
+def test_sentences_are_cut_before_a_capital_or_a_digit_only():
+    text = "Titre\nIl viendra. « Viendra-t-il ? » Oui… etc. et voilà ! 2026 sera là (sans doute.) Fin"
+    start = text.index("Il")
+    spans = sentence_spans(text, start, len(text) - 4)
+    assert [text[a:b] for a, b in spans] == ["Il viendra.", "« Viendra-t-il ? »", "Oui… etc. et voilà !",
+                                             "2026 sera là (sans doute.)"]
+    assert sentence_spans(text)[0] == (0, text.index(".") + 1)  # a line break alone does not cut
+    assert sentence_spans("   ") == [] and sentence_spans("Un. Deux.", 3, 4) == []
+
+
+SENTENCE_TEXTS = st.text(st.sampled_from(list("aZÉ9 \n\u202f.!?…«»”\"’()[]"))
+                         | st.characters(blacklist_categories=("Cs",)), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SENTENCE_TEXTS, st.data())
+def test_sentence_spans_tile_the_range(text, data):
+    start = data.draw(st.integers(0, len(text)), label="start")
+    end = data.draw(st.integers(start, len(text)), label="end")
+    spans = sentence_spans(text, start, end)
+    assert all(start <= a < b <= end and text[a:b] == text[a:b].strip() for a, b in spans)
+    bounds = [start] + [offset for span in spans for offset in span] + [end]
+    assert bounds == sorted(bounds)  # in order, without overlap
+    gaps = [text[a:b] for a, b in zip(bounds[::2], bounds[1::2])]
+    assert all(not gap.strip() for gap in gaps)  # only white space lies between or outside the sentences
+    assert "".join(gap + text[a:b] for gap, (a, b) in zip(gaps, spans)) + gaps[-1] == text[start:end]

@@ -22,6 +22,9 @@ plain-text commentary (one line per heading or paragraph; the release article wa
 * Every other line is a ``paragraph`` of the section it stands in: ``introduction`` before the first heading,
   ``part-N.M`` after a subheading, ``part-N`` after a part heading and before any subheading, ``conclusion``
   after the conclusion heading.
+
+:func:`sentence_spans` cuts a stretch of text (a segment, a paragraph) into sentences; the suggestions and
+``Dataset.context`` both use it.
 """
 
 from __future__ import annotations
@@ -40,7 +43,12 @@ BYLINE_MAX = 120
 
 _BYLINE = re.compile(r"(?:Auteur|Autrice|Auteurs|Autrices|Par|By|Author)s?\s*(?::|\s(?=\w))", re.IGNORECASE)
 _CONCLUSION = re.compile(r"Conclusion\b", re.IGNORECASE)
-_SENTENCE_END = (".", "…", ":", ";", ",")
+#: A line ending with one of these does not stand alone (it is no byline or subheading).
+_PUNCTUATED_END = (".", "…", ":", ";", ",")
+#: A sentence break: ``.``, ``!``, ``?`` or ``…`` (possibly repeated) and any closing quotes or brackets (``»``
+#: and ``”`` also after a space, as French typography sets them), then white space (group 1) before a capital
+#: letter or a digit, possibly after an opening quote or bracket.
+_SENTENCE_BREAK = re.compile(r"[.!?…]+(?:\s?[»”]|[\"’)\]])*(\s+)(?=[«\"“‘(\[]?\s?[A-ZÀ-ÖØ-ÞŒ0-9])")
 
 
 def _problem(code: str, message: str, where: str, value: Any = None) -> InvalidText:
@@ -131,7 +139,7 @@ def _kinds(text: str, spans: list[tuple[int, int] | None]) -> list[tuple[int, in
         if not rows:
             kind, where = "title", "front"
         elif len(rows) == 1 and rows[0][2] == "title" and spans[number - 1] is not None \
-                and len(line) <= BYLINE_MAX and _BYLINE.match(line) and not line.endswith(_SENTENCE_END):
+                and len(line) <= BYLINE_MAX and _BYLINE.match(line) and not line.endswith(_PUNCTUATED_END):
             kind, where = "byline", "front"
         elif following is None and number < last:
             if _CONCLUSION.match(line):
@@ -140,7 +148,7 @@ def _kinds(text: str, spans: list[tuple[int, int] | None]) -> list[tuple[int, in
                 part, sub = part + 1, 0
                 section = f"part-{part}"
             kind, where = "heading", section
-        elif (number < last and following is not None and len(line) <= SUBHEADING_MAX and not line.endswith(_SENTENCE_END)
+        elif (number < last and following is not None and len(line) <= SUBHEADING_MAX and not line.endswith(_PUNCTUATED_END)
               and rows[-1][2] != "subheading"):
             if section.startswith("part-"):
                 sub += 1
@@ -163,3 +171,22 @@ def segments(text: str, document_id: str, first: int = 1) -> list[dict[str, Any]
     return [{"document_id": document_id, "segment_id": f"{prefix}-{first + n:0{digits}d}", "kind": kind,
              "section": section, "start": start, "end": end}
             for n, (start, end, kind, section) in enumerate(_kinds(text, _lines(text)))]
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """The sentences of ``text[start:end]`` as ``(start, end)`` code-point offsets into ``text``, in order.
+
+    A sentence ends after ``.``, ``!``, ``?`` or ``…`` (and any closing quote or bracket: ``»``, ``"``, ``”``,
+    ``’``, ``)``, ``]``; ``»`` and ``”`` may follow a space) followed by white space and then a capital letter
+    or a digit, possibly after an opening quote or bracket (so an abbreviation before a name, « M. Dupont », is cut too; « etc. et » is
+    not). Each span is stripped of white space
+    and none is empty: the spans are disjoint, and only white space lies between them or outside them.
+    """
+    end = len(text) if end is None else end
+    cuts = [(match.start(1), match.end(1)) for match in _SENTENCE_BREAK.finditer(text, start, end)]
+    spans = []
+    for a, b in zip([start] + [after for _, after in cuts], [before for before, _ in cuts] + [end]):
+        piece = text[a:b]
+        if piece.strip():
+            spans.append((a + len(piece) - len(piece.lstrip()), b - len(piece) + len(piece.rstrip())))
+    return spans

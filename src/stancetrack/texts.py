@@ -7,13 +7,13 @@ Studio tasks read them here; nothing outside the Parquet files is needed to chec
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from dataclasses import dataclass
 
 import pyarrow as pa
 
 from .errors import ErrorRecord
+from .segment import sentence_spans
 
 
 def load_texts(documents: pa.Table) -> tuple[dict[str, str], list[ErrorRecord]]:
@@ -40,10 +40,6 @@ def load_texts(documents: pa.Table) -> tuple[dict[str, str], list[ErrorRecord]]:
                                       row=position, id=doc_id, field="char_count", value=row["char_count"]))
         texts[doc_id] = text
     return texts, errors
-
-
-#: Where a sentence ends: a full stop, question or exclamation mark or ellipsis, closing quotes, then a space.
-_SENTENCE_END = re.compile(r"[.!?…]+[\"»”’)]*\s+")
 
 
 @dataclass(frozen=True)
@@ -86,14 +82,13 @@ class Context:
 def span_context(text: str, record_id: str, table: str, document_id: str, start: int, end: int,
                  paragraph: tuple[int, int] | None) -> Context:
     """The sentence (or sentences) holding ``text[start:end]``, within its paragraph (default: the blank-line
-    separated block around it)."""
+    separated block around it); sentences are cut by :func:`stancetrack.segment.sentence_spans`."""
     if paragraph is None:
         low = text.rfind("\n\n", 0, start)
         high = text.find("\n\n", end)
         paragraph = (0 if low < 0 else low + 2, len(text) if high < 0 else high)
     low, high = paragraph
-    ends = [m.end() for m in _SENTENCE_END.finditer(text, low, high)]
-    sentence_start = max([e for e in ends if e <= start], default=low)
-    sentence_end = min([e for e in ends if e >= end], default=high)
-    sentence_end = max(end, sentence_start + len(text[sentence_start:sentence_end].rstrip()))  # no trailing space
+    spans = sentence_spans(text, low, high)
+    sentence_start = min(start, max([a for a, _ in spans if a <= start], default=low))
+    sentence_end = max(end, min([b for _, b in spans if b >= end], default=high))
     return Context(record_id, table, document_id, start, end, text, sentence_start, sentence_end, low, high)

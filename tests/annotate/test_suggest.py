@@ -18,7 +18,7 @@ import stancetrack
 from stancetrack.annotate import suggest as suggest_lib
 from stancetrack.annotate.importer import import_export
 from stancetrack.annotate.offsets import utf16_len
-from stancetrack.annotate.suggest import (ActorForms, find_mentions, fold, model_version, sentences, suggest,
+from stancetrack.annotate.suggest import (ActorForms, find_mentions, fold, model_version, suggest,
                                           suggest_text)
 from stancetrack.annotate.tasks import build_tasks
 from stancetrack.cli import cli
@@ -100,16 +100,6 @@ def test_mention_offsets_always_slice_the_text(pieces):
     ])
     for s in find_mentions(text, forms):
         assert text[s.start:s.end] == s.quote and s.quote.strip() == s.quote and s.quote
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=80))
-def test_sentences_tile_the_text(text):
-    spans = sentences(text)
-    assert all(text[a:b] == text[a:b].strip() and text[a:b] for a, b in spans)
-    assert all(b <= c for (_, b), (c, _) in zip(spans, spans[1:]))
-    covered = {i for a, b in spans for i in range(a, b)}
-    assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
 
 
 def test_label_studio_prediction_in_utf16_units(emoji_dataset):

@@ -11,7 +11,8 @@ apostrophe (’ and ') so that « Etats-Unis » or « MOSCOU » are found; a mat
 scores :data:`EXACT_SCORE`, a folded one :data:`FOLDED_SCORE`, shared among the actors when a form names
 several. Where forms overlap the longest wins (« Vladimir Poutine » over « Poutine »).
 
-**Predictions** are whole sentences (cut by :func:`sentences`, within one segment) holding at least one cue:
+**Predictions** are whole sentences (cut by :func:`stancetrack.segment.sentence_spans`, within one segment)
+holding at least one cue:
 
 * ``hedge``: a cue of the hedge lexicon (« probablement », « pourrait », « risque de », …), found as words;
 * ``future``: a finite verb in the future tense (spaCy ``Tense=Fut``, or a form that is its lemma's future
@@ -49,6 +50,7 @@ from typing import Any, Iterable
 from .._version import __version__
 from ..errors import MissingExtra, StancetrackError, UnknownDocument
 from ..lexicon import implied_probability, read_lexicon
+from ..segment import sentence_spans
 from .fields import LABEL_CONTROL
 from .offsets import OffsetMap
 from .tasks import Paragraph, record_results
@@ -108,7 +110,6 @@ _CONDITIONAL_ENDINGS = ("ais", "ait", "ions", "iez", "aient")
 #: Irregular future and conditional stems (être → ser-, pouvoir → pourr-, …).
 _IRREGULAR_STEMS = ("ser", "aur", "fer", "ir", "pourr", "devr", "voudr", "faudr", "viendr", "tiendr", "saur",
                     "verr", "vaudr", "enverr", "mourr", "courr", "recevr", "obtiendr", "deviendr", "maintiendr")
-_SENTENCE_END = re.compile(r"[.!?…][»\")\]]*(\s+)(?=[«\"(\[]?\s?[A-ZÀ-ÖØ-Þ0-9])")
 
 
 @dataclass(frozen=True)
@@ -245,26 +246,7 @@ def find_mentions(text: str, forms: ActorForms) -> list[Suggestion]:
     return out
 
 
-# -- sentences and morphology ------------------------------------------------------------------------------------
-
-def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentence spans of ``text[start:end]``: cut after ``.``, ``!``, ``?`` or ``…`` (and any closing quote or
-    bracket) followed by white space and a capital letter, a digit or an opening quote; spans are stripped."""
-    end = len(text) if end is None else end
-    spans, first = [], start
-    for match in _SENTENCE_END.finditer(text, start, end):
-        spans.append((first, match.start(1)))
-        first = match.end(1)
-    spans.append((first, end))
-    out = []
-    for a, b in spans:
-        piece = text[a:b]
-        if piece.strip():
-            a += len(piece) - len(piece.lstrip())
-            b -= len(piece) - len(piece.rstrip())
-            out.append((a, b))
-    return out
-
+# -- morphology --------------------------------------------------------------------------------------------------
 
 def load_pipeline(model: str = MODEL) -> Any:
     """The spaCy pipeline, loaded once per process; :class:`MissingExtra` when spaCy or the model is missing."""
@@ -363,7 +345,7 @@ def suggest_text(text: str, actors: Iterable[dict[str, Any]], spans: Iterable[tu
     predictions: list[Suggestion] = []
     for (seg_start, seg_end), doc in zip(spans, docs):
         cues = _token_cues(doc, seg_start)
-        for start, end in sentences(text, seg_start, seg_end):
+        for start, end in sentence_spans(text, seg_start, seg_end):
             inside = sorted([c for c in cues if start <= c.start and c.end <= end]
                             + _lexical_cues(text, start, end, hedges), key=lambda c: (c.start, c.end))
             if inside:
