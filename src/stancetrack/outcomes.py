@@ -39,22 +39,10 @@ _SCHEMA = table_schema("outcomes")
 STATUSES: tuple[str, ...] = tuple(_SCHEMA.enum("status"))
 #: Statuses that settle a prediction (the schema's ``x-settling``); the others leave it open.
 SETTLING: frozenset[str] = frozenset(_SCHEMA.property("status")["x-settling"])
-
-
-def statuses_requiring(column: str) -> frozenset[str]:
-    """The statuses for which the schema's conditional rules (``allOf`` if/then) constrain ``column``."""
-    found: set[str] = set()
-    for rule in _SCHEMA.json_schema.get("allOf", []):
-        status = rule.get("if", {}).get("properties", {}).get("status", {})
-        if column in rule.get("then", {}).get("properties", {}):
-            found |= set(status.get("enum", [status["const"]] if "const" in status else []))
-    return frozenset(found)
-
-
 #: Statuses that need evidence (at least one item with a verbatim quote).
-EVIDENCED: frozenset[str] = statuses_requiring("evidence")
+EVIDENCED: frozenset[str] = _SCHEMA.values_constraining("status", "evidence")
 #: Statuses that must name the deciding clause of the resolution criteria.
-CLAUSED: frozenset[str] = statuses_requiring("deciding_clause")
+CLAUSED: frozenset[str] = _SCHEMA.values_constraining("status", "deciding_clause")
 #: The fields of one evidence item, all required, in the schema's order.
 EVIDENCE_FIELDS: tuple[str, ...] = tuple(_SCHEMA.property("evidence")["items"]["properties"])
 _TEXT_FIELDS = tuple(f for f in EVIDENCE_FIELDS if f not in ("brief", "item", "url", "published"))

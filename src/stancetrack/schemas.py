@@ -74,17 +74,13 @@ class TableSchema:
                 rules.append((column, values, rule.get("then", {})))
         return rules
 
-    def values_requiring(self, column: str, target: str, keyword: str) -> dict[Any, Any]:
-        """Each value of ``column`` whose if/then rule sets ``keyword`` on ``target``, with the keyword's value.
+    def values_constraining(self, column: str, target: str) -> frozenset[Any]:
+        """The values of ``column`` whose if/then rule constrains ``target``.
 
-        E.g. ``values_requiring("status", "evidence", "minItems")`` -> ``{"true": 1, "false": 1, "partial": 1}``.
+        E.g. ``values_constraining("status", "deciding_clause")`` -> the statuses that must name their clause.
         """
-        out: dict[Any, Any] = {}
-        for col, values, then in self.conditionals():
-            prop = then.get("properties", {}).get(target, {})
-            if col == column and keyword in prop:
-                out.update(dict.fromkeys(values, prop[keyword]))
-        return out
+        return frozenset(v for col, values, then in self.conditionals()
+                         if col == column and target in then.get("properties", {}) for v in values)
 
     def date_columns(self) -> list[str]:
         return [c for c in self.columns if self.property(c).get("format") == "date"]
