@@ -8,7 +8,7 @@ import copy
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from stancetrack.annotate.tasks import build_tasks
@@ -93,6 +93,7 @@ def test_any_bytes_as_an_export_file_end_cleanly(emoji, run_cli, tmp_path_factor
 @SETTINGS
 @given(content=st.one_of(st.binary(max_size=300), json_values.map(lambda v: json.dumps(v).encode())),
        status=st.sampled_from(["true", "false", "partial", "pending"]))
+@example(content=b'[{"\\ud800": null}]', status="true")  # an error quoting a lone surrogate (found by CI)
 def test_any_bytes_as_an_evidence_file_end_cleanly(dataset_copy, run_cli, tmp_path_factory, content, status):
     evidence = tmp_path_factory.mktemp("evidence") / "evidence.json"
     evidence.write_bytes(content)

@@ -69,8 +69,22 @@ cli.add_command(track.track)
 cli.add_command(add.add)
 
 
+def escape_unencodable_output() -> None:
+    """Write characters the output cannot encode as ``\\uXXXX`` instead of failing on them.
+
+    An error quotes the user's input, which may hold lone surrogates (undecodable bytes of a file or an
+    argument); a strictly encoding stream (a pipe, a test's capture) would otherwise fail on the very line
+    meant to explain the problem.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def main() -> None:
     """Entry point: see the module's documentation for the exit status."""
+    escape_unencodable_output()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as exc:
