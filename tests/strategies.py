@@ -8,9 +8,14 @@ from typing import Any
 from hypothesis import strategies as st
 
 from stancetrack.schemas import table_schema
+from stancetrack.textcheck import text_problem
 
-# Text without surrogates (Parquet and JSON hold UTF-8), including characters beyond the BMP.
-TEXT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30)
+XML_FORBIDDEN = "".join(map(chr, [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF]))
+
+# Text a dataset can hold: no surrogates (Parquet and JSON hold UTF-8), none of the control characters XML forbids,
+# not only invisible characters (stancetrack.textcheck); characters beyond the BMP included.
+TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=XML_FORBIDDEN), min_size=1,
+               max_size=30).filter(lambda s: text_problem(s) is None)
 DATES = st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)).map(dt.date.isoformat)
 URLS = st.from_regex(r"https://[a-z]{1,10}\.org/[a-z0-9/-]{0,20}", fullmatch=True)
 
@@ -26,7 +31,7 @@ def value_strategy(prop: dict[str, Any]) -> st.SearchStrategy:
     elif kind == "string" and prop.get("format") == "uri":
         base = URLS
     elif kind == "string" and "pattern" in prop:
-        base = st.from_regex(prop["pattern"], fullmatch=True)
+        base = st.from_regex(prop["pattern"], fullmatch=True).filter(lambda s: text_problem(s) is None)
     elif kind == "string":
         base = TEXT
     elif kind == "integer":

@@ -30,10 +30,10 @@ from .frames import NotTyped, arrow_from_records, frame_from_arrow, records_from
 from .ids import IdAllocator
 from .metadata import derived_files
 from .schemas import TABLES, cast_to_schema, table_schema
-from .textcheck import MAX_TEXT, text_problem, unicode_problem
 from .storage import Snapshot, check_writable, commit_tables, is_dataset, sound_snapshot, writing
 from .validation import validate_table, validate_tables
 from .validation.keys import natural_key
+from .validation.textrules import record_text_errors
 
 TableLike = pd.DataFrame | pa.Table | Iterable[dict[str, Any]]
 
@@ -64,14 +64,7 @@ def _checked(name: str, table: pa.Table | pd.DataFrame) -> None:
 
 def _check_text(name: str, records: list[dict[str, Any]], first_row: int = 0) -> None:
     """:class:`InvalidData` for a text the dataset refuses (see :mod:`stancetrack.textcheck`)."""
-    ts = table_schema(name)
-    limits = {c: ts.property(c)["maxLength"] for c in ts.columns if "maxLength" in ts.property(c)}
-    errors = [ErrorRecord(name, problem[0], problem[1], row=first_row + position,
-                          id=r.get(ts.key) if isinstance(r.get(ts.key), str) and not unicode_problem(r.get(ts.key))
-                          else None,
-                          field=column if not unicode_problem(column) else None)
-              for position, r in enumerate(records) for column, value in r.items()
-              if (problem := text_problem(value, limits.get(column, MAX_TEXT)) or text_problem(column))]
+    errors = record_text_errors(name, records, list(range(first_row, first_row + len(records))))
     if errors:
         raise InvalidData(errors, f"the {name} rows are invalid")
 

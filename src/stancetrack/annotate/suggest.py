@@ -276,8 +276,11 @@ def _stem_ending(form: str, lemma: str, endings: tuple[str, ...]) -> bool:
     return any(form.startswith(s) and form[len(s):] in endings for s in stems)
 
 
-def _token_cues(tokens: Any, base: int) -> list[Cue]:
-    """Morphological cues of one spaCy Doc (its text starts at ``base`` in the document)."""
+def _token_cues(tokens: Any, base: int, text: str) -> list[Cue]:
+    """Morphological cues of one spaCy Doc (its text starts at ``base`` in the document ``text``).
+
+    Each cue's words are read from ``text``: the Doc holds a copy with straight apostrophes.
+    """
     cues: list[Cue] = []
     for token in tokens:
         if token.pos_ not in ("VERB", "AUX"):
@@ -287,20 +290,20 @@ def _token_cues(tokens: Any, base: int) -> list[Cue]:
         finite = "Fin" in morph.get("VerbForm")
         where = (base + token.idx, base + token.idx + len(token.text))
         if finite and ("Fut" in morph.get("Tense") or _stem_ending(form, lemma, _FUTURE_ENDINGS)):
-            cues.append(Cue("future", *where, token.text))
+            cues.append(Cue("future", *where, text[slice(*where)]))
         elif finite and ("Cnd" in morph.get("Mood") or _stem_ending(form, lemma, _CONDITIONAL_ENDINGS)):
-            cues.append(Cue("conditional", *where, token.text))
+            cues.append(Cue("conditional", *where, text[slice(*where)]))
         elif lemma == "aller" and finite and "Pres" in morph.get("Tense"):
             following = [t for t in token.doc[token.i + 1:token.i + 4] if "Inf" in t.morph.get("VerbForm")]
             if following:
-                cues.append(Cue("near-future", where[0], base + following[0].idx + len(following[0].text),
-                                token.doc.text[token.idx:following[0].idx + len(following[0].text)]))
+                end = base + following[0].idx + len(following[0].text)
+                cues.append(Cue("near-future", where[0], end, text[where[0]:end]))
         elif "Part" in morph.get("VerbForm") and token.i > 0 and token.doc[token.i - 1].text == "," \
                 and _fold_form(form) in _PARTICIPLES:
-            cues.append(Cue("consequence", *where, token.text))
+            cues.append(Cue("consequence", *where, text[slice(*where)]))
         elif finite and "Pres" in morph.get("Tense") and lemma not in _ANALYTIC and any(
                 child.dep_.startswith("nsubj") and child.lemma_.lower() in _EVENT_SUBJECTS for child in token.children):
-            cues.append(Cue("prospective", *where, token.text))
+            cues.append(Cue("prospective", *where, text[slice(*where)]))
     return cues
 
 
@@ -344,7 +347,7 @@ def suggest_text(text: str, actors: Iterable[dict[str, Any]], spans: Iterable[tu
     docs = nlp.pipe(text[a:b].translate({ord(k): v for k, v in _APOSTROPHES.items()}) for a, b in spans)
     predictions: list[Suggestion] = []
     for (seg_start, seg_end), doc in zip(spans, docs):
-        cues = _token_cues(doc, seg_start)
+        cues = _token_cues(doc, seg_start, text)
         for start, end in sentence_spans(text, seg_start, seg_end):
             inside = sorted([c for c in cues if start <= c.start and c.end <= end]
                             + _lexical_cues(text, start, end, hedges), key=lambda c: (c.start, c.end))

@@ -32,6 +32,7 @@ from .report import Report
 from .rows import column_errors, row_errors
 from ..texts import load_texts
 from .spans import date_window_errors
+from .textrules import record_text_errors
 from .stream import (DatasetCheck, Progress, batch_row_errors, cast_batch, check_tables, iter_batches,
                      read_columns)
 
@@ -59,6 +60,8 @@ def _table_errors(name: str, table: pa.Table | pd.DataFrame) -> list[ErrorRecord
     errors = column_errors(name, columns)
     missing = [e.field for e in errors if e.code == "column-missing"]
     row_level, arrow = _row_layer(name, table, missing)
+    if isinstance(table, pd.DataFrame):  # an Arrow table had its texts checked with its rows
+        row_level += record_text_errors(name, records_from_frame(table), schema_lengths=False)
     return errors + row_level + key_errors(name, arrow)
 
 

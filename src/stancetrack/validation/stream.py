@@ -26,6 +26,7 @@ from .references import authorial_errors, condition_errors, foreign_key_errors
 from .rows import column_errors, row_errors
 from ..texts import load_texts
 from .spans import date_window_errors, table_span_errors
+from .textrules import arrow_text_errors
 
 #: ``progress(table, rows_done, rows_total)``, called after every batch.
 Progress = Callable[[str, int, int], None]
@@ -33,13 +34,15 @@ Progress = Callable[[str, int, int], None]
 
 def batch_row_errors(name: str, batch: pa.Table | pa.RecordBatch, offset: int = 0,
                      skip: Iterable[str] = ()) -> list[ErrorRecord]:
-    """Layer 1 for one batch: the compiled checks, or the reference engine where a column's type has none."""
+    """Layer 1 for one batch: the compiled checks, or the reference engine where a column's type has none; then
+    the text rules (:mod:`.textrules`)."""
     try:
-        return compiled(name).errors(batch, offset, skip)
+        errors = compiled(name).errors(batch, offset, skip)
     except Unvectorizable:
         table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
-        errors = row_errors(name, records_from_arrow(table), skip_fields=skip)
-        return [ErrorRecord(e.table, e.code, e.message, e.row + offset, e.id, e.field, e.value) for e in errors]
+        errors = [ErrorRecord(e.table, e.code, e.message, e.row + offset, e.id, e.field, e.value)
+                  for e in row_errors(name, records_from_arrow(table), skip_fields=skip)]
+    return errors + arrow_text_errors(name, batch, offset)
 
 
 class DatasetCheck:
