@@ -151,3 +151,36 @@ def test_a_bug_is_an_internal_error_with_its_traceback(tmp_path):
 def test_help_documents_the_exit_status():
     result = CliRunner().invoke(cli, ["--help"])
     assert "Exit status: 0 ok, 1 invalid data or refused, 2 usage error, 70 internal error" in result.output
+
+
+def test_diff_reads_a_release_of_an_earlier_schema_as_stored(release_dir, dataset_copy):
+    """Release 1.0.0 kept outcome evidence as {url, title, publisher, published, quote}: diffing it against the
+    current release shows each check's old and new evidence instead of refusing the old file's types."""
+    import hashlib
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    old_item = pa.struct([("url", pa.string()), ("title", pa.string()), ("publisher", pa.string()),
+                          ("published", pa.date32()), ("quote", pa.string())])
+    outcomes = pq.read_table(dataset_copy / "outcomes.parquet")
+    evidence = [[{"url": i["url"], "title": i["title"] or "untitled", "publisher": i["publisher"] or "unknown",
+                  "published": i["published"], "quote": i["quote"] or i["summary"]} for i in items]
+                for items in outcomes.column("evidence").to_pylist()]
+    outcomes = outcomes.set_column(outcomes.schema.get_field_index("evidence"), "evidence",
+                                   pa.array(evidence, type=pa.list_(old_item)))
+    pq.write_table(outcomes, dataset_copy / "outcomes.parquet")
+    manifest = json.loads((dataset_copy / "manifest.json").read_text())
+    manifest["schema_version"] = "1.0.0"
+    manifest["tables"]["outcomes"]["sha256"] = hashlib.sha256((dataset_copy / "outcomes.parquet").read_bytes()
+                                                              ).hexdigest()
+    (dataset_copy / "manifest.json").write_text(json.dumps(manifest))
+
+    result = CliRunner().invoke(cli, ["diff", str(dataset_copy), str(release_dir), "--json"])
+    assert result.exit_code == 0, result.output
+    changes = json.loads(result.output)
+    with_evidence = sum(1 for items in evidence if items)
+    assert {(c["table"], c["change"], c["column"]) for c in changes} == {("outcomes", "changed", "evidence")}
+    assert len(changes) == with_evidence
+    same_schema = CliRunner().invoke(cli, ["diff", str(release_dir), str(release_dir), "--json"])
+    assert json.loads(same_schema.output) == []

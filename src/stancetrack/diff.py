@@ -9,7 +9,7 @@ import pandas as pd
 
 from .frames import records_from_arrow
 from .resources import dataset_path
-from .schemas import TABLES, table_schema
+from .schemas import TABLES, schema_version, table_schema
 from .storage import Snapshot, sound_snapshot
 
 
@@ -41,9 +41,10 @@ class Diff:
         return counts.reindex(columns=["added", "removed", "changed"], fill_value=0)
 
 
-def _rows(snap: Snapshot, name: str) -> dict[str, dict]:
+def _rows(snap: Snapshot, name: str, as_stored: bool = False) -> dict[str, dict]:
     key = table_schema(name).key
-    return {r[key]: r for r in records_from_arrow(snap.table(name))}
+    table = snap.stored(name) if as_stored else snap.table(name)
+    return {r[key]: r for r in records_from_arrow(table)} if key in table.column_names else {}
 
 
 def diff_records(name: str, old: dict[str, dict], new: dict[str, dict]) -> list[Change]:
@@ -61,10 +62,13 @@ def diff(old: str | Path, dataset: str | Path | None = None, tables: tuple[str, 
     """What changed from dataset folder ``old`` to ``dataset`` (default: see :func:`~stancetrack.resources.dataset_path`).
 
     Each is read as one committed version; a folder that is not a dataset, or whose files differ from its
-    manifest, is refused."""
+    manifest, is refused. A folder made under another schema version (an earlier release) is read as stored,
+    so a column whose type changed shows each row's old and new values, and a column the current schema does
+    not have is left out."""
     result = Diff()
     before = sound_snapshot(Path(old), tuple(tables))
     after = sound_snapshot(dataset_path(dataset), tuple(tables))
+    other_schema = before.manifest.get("schema_version") != schema_version()
     for name in tables:
-        result.changes += diff_records(name, _rows(before, name), _rows(after, name))
+        result.changes += diff_records(name, _rows(before, name, other_schema), _rows(after, name))
     return result

@@ -167,8 +167,9 @@ def _read_manifest_file(folder: Path) -> dict[str, Any]:
 #: What pyarrow may raise on a damaged Parquet file (a flipped bit can surface as any of them).
 READ_ERRORS = (OSError, pa.ArrowException, ValueError, IndexError, UnicodeDecodeError, OverflowError)
 
-def parse_table(name: str, source: Any, shown: str) -> pa.Table:
-    """Parquet from a path or a buffer as a table, its columns cast to the schema's types where they differ."""
+def parse_table(name: str, source: Any, shown: str, cast: bool = True) -> pa.Table:
+    """Parquet from a path or a buffer as a table, its columns cast to the schema's types where they differ
+    (``cast=False``: as stored, e.g. a release made under another schema version)."""
     if isinstance(source, pa.Buffer):
         source = pa.BufferReader(source)
     try:
@@ -176,7 +177,7 @@ def parse_table(name: str, source: Any, shown: str) -> pa.Table:
         table.validate(full=True)  # offsets and UTF-8: a flipped bit must not reach the checks as a crash
     except READ_ERRORS as exc:
         raise UnreadableTable(f"{shown} cannot be read as Parquet: {_one_line(exc)}") from None
-    return cast_to_schema(name, table, shown)
+    return cast_to_schema(name, table, shown) if cast else table
 
 
 def read_table(dataset_dir: Path, name: str) -> pa.Table:
@@ -227,6 +228,12 @@ class Snapshot:
         except READ_ERRORS as exc:
             raise UnreadableTable(f"{table_path(self.folder, name).name} cannot be read as Parquet: "
                                   f"{_one_line(exc)}") from None
+
+    def stored(self, name: str) -> pa.Table:
+        """A table of this version with the columns and types its file has (no table: an empty one)."""
+        if name not in self.buffers:
+            return pa.table({})
+        return parse_table(name, self.buffers[name], table_path(self.folder, name).name, cast=False)
 
     def table(self, name: str, strict: bool = True) -> pa.Table:
         """A table of this version (an empty one when the manifest does not list it), cast to the schema's types.
