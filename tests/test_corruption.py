@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import random
 import shutil
 
@@ -42,13 +43,16 @@ def damaged_versions(data: bytes, seed: str, count: int) -> list[bytes]:
 
 
 def only_other_hashes_differ(original: bytes, damaged: bytes, table: str) -> bool:
-    """Whether a damaged manifest is still JSON and differs from the original only in other tables' SHA-256."""
+    """Whether a damaged manifest is still well formed and differs from the original only in other tables' SHA-256
+    (each still 64 hexadecimal digits: a hash that is not one makes the manifest malformed, refused as a whole)."""
     try:
         before, after = json.loads(original), json.loads(damaged)
     except ValueError:
         return False
     for name, entry in after.get("tables", {}).items() if isinstance(after, dict) else ():
         if name != table and isinstance(entry, dict) and isinstance(before["tables"].get(name), dict):
+            if not re.fullmatch(r"[0-9a-f]{64}", str(entry.get("sha256"))):
+                return False
             entry["sha256"] = before["tables"][name].get("sha256")
     return before == after
 

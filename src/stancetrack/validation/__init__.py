@@ -33,7 +33,7 @@ from .rows import column_errors, row_errors
 from ..texts import load_texts
 from .spans import date_window_errors
 from .textrules import record_text_errors
-from .stream import (DatasetCheck, Progress, batch_row_errors, cast_batch, check_tables, iter_batches,
+from .stream import (DatasetCheck, Progress, batch_row_errors, cast_batch, check_tables, coalesced, iter_batches,
                      read_columns)
 
 __all__ = ["Report", "validate", "validate_table", "validate_tables"]
@@ -42,6 +42,7 @@ __all__ = ["Report", "validate", "validate_table", "validate_tables"]
 def _row_layer(name: str, table: pa.Table | pd.DataFrame, skip: list[str]) -> tuple[list[ErrorRecord], pa.Table]:
     """Layer 1 for one table, and what layer 2 checks (a frame: its keys that are text, the others null)."""
     if not isinstance(table, pd.DataFrame):
+        table = coalesced(table)  # the row and key checks then share one copy
         return batch_row_errors(name, table, 0, skip), table
     records = records_from_frame(table)
     key = table_schema(name).key
