@@ -39,12 +39,14 @@ from .stream import (DatasetCheck, Progress, batch_row_errors, cast_batch, check
 __all__ = ["Report", "validate", "validate_table", "validate_tables"]
 
 
-def _row_layer(name: str, table: pa.Table | pd.DataFrame, skip: list[str]) -> tuple[list[ErrorRecord], pa.Table]:
-    """Layer 1 for one table, and what layer 2 checks (a frame: its keys that are text, the others null)."""
+def _row_layer(name: str, table: pa.Table | pd.DataFrame, skip: list[str],
+               records: list[dict] | None = None) -> tuple[list[ErrorRecord], pa.Table]:
+    """Layer 1 for one table, and what layer 2 checks (a frame: its keys that are text, the others null).
+    ``records``: a frame's rows as :func:`~stancetrack.frames.records_from_frame` gives them, if already made."""
     if not isinstance(table, pd.DataFrame):
         table = coalesced(table)  # the row and key checks then share one copy
         return batch_row_errors(name, table, 0, skip), table
-    records = records_from_frame(table)
+    records = records_from_frame(table) if records is None else records
     key = table_schema(name).key
     keys = pa.table({key: pa.array([k if isinstance(k, str) else None for k in (r.get(key) for r in records)],
                                    type=pa.string())})
@@ -56,14 +58,17 @@ def _row_layer(name: str, table: pa.Table | pd.DataFrame, skip: list[str]) -> tu
 
 
 def _table_errors(name: str, table: pa.Table | pd.DataFrame) -> list[ErrorRecord]:
-    """Layers 1 and 2 for one table (a table of many small chunks is checked over its chunks, not copied)."""
+    """Layers 1 and 2 for one table (a table of many small chunks is made contiguous once, see ``coalesced``)."""
     columns = list(table.columns) if isinstance(table, pd.DataFrame) else table.column_names
     errors = column_errors(name, columns)
     missing = [e.field for e in errors if e.code == "column-missing"]
-    row_level, arrow = _row_layer(name, table, missing)
-    if isinstance(table, pd.DataFrame):  # an Arrow table had its texts checked with its rows
-        row_level += record_text_errors(name, records_from_frame(table), schema_lengths=False)
-    return errors + row_level + key_errors(name, arrow)
+    if not isinstance(table, pd.DataFrame):  # its texts are checked with its rows
+        row_level, arrow = _row_layer(name, table, missing)
+        return errors + row_level + key_errors(name, arrow)
+    records = records_from_frame(table)
+    row_level, keys = _row_layer(name, table, missing, records)
+    row_level += record_text_errors(name, records, schema_lengths=False)
+    return errors + row_level + key_errors(name, keys)
 
 
 def validate_table(name: str, table: pa.Table | pd.DataFrame) -> Report:
